@@ -1,0 +1,250 @@
+"""Sources and settings, read from one TOML file and validated up front.
+
+Every error names the file, the source and the field, so a user can fix the config without reading
+code. All configuration is read here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from urllib.parse import urlsplit
+
+DEFAULT_CONFIG = "default.toml"
+DEMO_CONFIG = "demo.toml"
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_LANG = re.compile(r"^[a-z]{2,3}$")
+
+
+class ConfigError(ValueError):
+    """The config file is wrong; the message says where and how."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """One news site and the ways to find its articles of a given day."""
+
+    name: str
+    domains: tuple[str, ...]
+    language: str
+    feeds: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    robots_sitemaps: bool = False
+    archives: tuple[str, ...] = ()
+
+    def archive_urls(self, day: date) -> list[str]:
+        """The archive page URLs of `day`, from templates like ``https://site/{date:%Y/%m/%d}/``."""
+        return [template.format(date=day) for template in self.archives]
+
+    def owns(self, url: str) -> bool:
+        """True when `url` is on one of the source's domains (or a subdomain of one)."""
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        netloc = parts.netloc.lower()
+        for domain in self.domains:
+            if ":" in domain:
+                if netloc == domain:
+                    return True
+            elif host == domain or host.endswith("." + domain):
+                return True
+        return False
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where data goes and how politely we crawl."""
+
+    data_dir: Path = Path("data")
+    database: Path = Path("data/news.duckdb")
+    user_agent: str = "newsmill/0.1 (news research crawler)"
+    obey_robots: bool = True
+    concurrency: int = 16
+    concurrency_per_domain: int = 8
+    download_delay: float = 0.25
+    download_timeout: float = 30.0
+    max_page_bytes: int = 10 * 1024 * 1024
+    retries: int = 2
+    autothrottle: bool = True
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    settings: Settings
+    sources: tuple[Source, ...] = field(default_factory=tuple)
+
+    def source(self, name: str) -> Source:
+        for source in self.sources:
+            if source.name == name:
+                return source
+        known = ", ".join(s.name for s in self.sources) or "none"
+        raise ConfigError(f"{self.path}: unknown source {name!r} (known: {known})")
+
+    def select(self, names: list[str] | tuple[str, ...] | None) -> list[Source]:
+        """The named sources, or all of them when `names` is empty."""
+        return [self.source(n) for n in names] if names else list(self.sources)
+
+
+def packaged_config(name: str) -> Path:
+    """Path of a config file shipped inside the package (default or demo)."""
+    return Path(str(resources.files("newsmill.configs").joinpath(name)))
+
+
+def load_config(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    data_dir: str | os.PathLike[str] | None = None,
+    database: str | os.PathLike[str] | None = None,
+) -> Config:
+    """Read and validate a config; `path`, `data_dir`, `database` fall back to NEWSMILL_* env vars."""
+    path = Path(path or os.environ.get("NEWSMILL_CONFIG") or packaged_config(DEFAULT_CONFIG))
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read config file: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    settings = _settings(path, raw.get("settings", {}))
+    data_dir = data_dir or os.environ.get("NEWSMILL_DATA_DIR")
+    database = database or os.environ.get("NEWSMILL_DB")
+    if data_dir:
+        settings = _replace(settings, data_dir=Path(data_dir))
+        if not database and "database" not in raw.get("settings", {}):
+            settings = _replace(settings, database=Path(data_dir) / "news.duckdb")
+    if database:
+        settings = _replace(settings, database=Path(database))
+    unknown = set(raw) - {"settings", "sources"}
+    if unknown:
+        raise ConfigError(f"{path}: unknown top-level table(s) {sorted(unknown)}; expected [settings] and [[sources]]")
+    entries = raw.get("sources", [])
+    if not isinstance(entries, list):
+        raise ConfigError(f"{path}: 'sources' must be an array of tables ([[sources]])")
+    sources = tuple(_source(path, i, entry) for i, entry in enumerate(entries))
+    seen: set[str] = set()
+    for source in sources:
+        if source.name in seen:
+            raise ConfigError(f"{path}: source {source.name!r}: duplicate name")
+        seen.add(source.name)
+    return Config(path=path, settings=settings, sources=sources)
+
+
+def _replace(settings: Settings, **changes: object) -> Settings:
+    from dataclasses import replace
+
+    return replace(settings, **changes)
+
+
+_SETTING_TYPES: dict[str, type | tuple[type, ...]] = {
+    "data_dir": str,
+    "database": str,
+    "user_agent": str,
+    "obey_robots": bool,
+    "concurrency": int,
+    "concurrency_per_domain": int,
+    "download_delay": (int, float),
+    "download_timeout": (int, float),
+    "max_page_bytes": int,
+    "retries": int,
+    "autothrottle": bool,
+}
+
+
+def _settings(path: Path, raw: object) -> Settings:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: [settings] must be a table")
+    values: dict[str, object] = {}
+    for key, value in raw.items():
+        expected = _SETTING_TYPES.get(key)
+        if expected is None:
+            raise ConfigError(f"{path}: settings.{key}: unknown setting (known: {', '.join(_SETTING_TYPES)})")
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            raise ConfigError(f"{path}: settings.{key}: expected {_type_name(expected)}, got {value!r}")
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
+            raise ConfigError(f"{path}: settings.{key}: must not be negative, got {value!r}")
+        values[key] = Path(value) if key in ("data_dir", "database") else value
+    if "data_dir" in values and "database" not in values:
+        values["database"] = Path(values["data_dir"]) / "news.duckdb"  # type: ignore[arg-type]
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+_SOURCE_FIELDS = {"name", "domains", "language", "feeds", "sitemaps", "robots_sitemaps", "archives"}
+
+
+def _source(path: Path, index: int, raw: object) -> Source:
+    where = f"{path}: sources[{index}]"
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: must be a table")
+    name = raw.get("name")
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise ConfigError(
+            f"{where}: name: expected lowercase letters, digits, '-' or '_' (max 64), got {name!r}"
+        )
+    where = f"{path}: source {name!r}"
+    unknown = set(raw) - _SOURCE_FIELDS
+    if unknown:
+        raise ConfigError(f"{where}: unknown field(s) {sorted(unknown)} (known: {sorted(_SOURCE_FIELDS)})")
+    domains = _strings(where, "domains", raw.get("domains"), required=True)
+    language = raw.get("language")
+    if not isinstance(language, str) or not _LANG.match(language):
+        raise ConfigError(f"{where}: language: expected an ISO 639-1 code like 'en', got {language!r}")
+    feeds = _urls(where, "feeds", raw.get("feeds", []))
+    sitemaps = _urls(where, "sitemaps", raw.get("sitemaps", []))
+    archives = _urls(where, "archives", raw.get("archives", []))
+    robots_sitemaps = raw.get("robots_sitemaps", False)
+    if not isinstance(robots_sitemaps, bool):
+        raise ConfigError(f"{where}: robots_sitemaps: expected true or false, got {robots_sitemaps!r}")
+    for template in archives:
+        try:
+            rendered = template.format(date=date(2024, 1, 31))
+        except (KeyError, IndexError, ValueError, AttributeError) as exc:
+            raise ConfigError(
+                f"{where}: archives: bad template {template!r} ({exc}); use {{date:%Y/%m/%d}}"
+            ) from None
+        if rendered == template:
+            raise ConfigError(f"{where}: archives: template {template!r} has no {{date:...}} field")
+    if not (feeds or sitemaps or archives or robots_sitemaps):
+        raise ConfigError(f"{where}: needs at least one of feeds, sitemaps, archives, robots_sitemaps")
+    source = Source(
+        name=name,
+        domains=tuple(d.lower() for d in domains),
+        language=language,
+        feeds=tuple(feeds),
+        sitemaps=tuple(sitemaps),
+        robots_sitemaps=robots_sitemaps,
+        archives=tuple(archives),
+    )
+    for url in (*feeds, *sitemaps, *source.archive_urls(date(2024, 1, 31))):
+        if not source.owns(url):
+            raise ConfigError(f"{where}: {url!r} is not on the source's domains {list(domains)}")
+    return source
+
+
+def _strings(where: str, key: str, value: object, *, required: bool = False) -> list[str]:
+    if value is None and not required:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value) or (required and not value):
+        need = "a non-empty list" if required else "a list"
+        raise ConfigError(f"{where}: {key}: expected {need} of strings, got {value!r}")
+    return value
+
+
+def _urls(where: str, key: str, value: object) -> list[str]:
+    urls = _strings(where, key, value)
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ConfigError(f"{where}: {key}: {url!r} is not an http(s) URL")
+    return urls
+
+
+def _type_name(expected: type | tuple[type, ...]) -> str:
+    if isinstance(expected, tuple):
+        return " or ".join(t.__name__ for t in expected)
+    return {"str": "a string", "bool": "true or false", "int": "an integer"}.get(expected.__name__, expected.__name__)

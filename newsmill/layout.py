@@ -1,0 +1,40 @@
+"""Where each stage keeps its files under the data directory; the one place paths are decided."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import date
+from pathlib import Path
+
+_SAFE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+def warc_path(data_dir: Path, source: str, day: date) -> Path:
+    """The gzipped WARC holding a source's raw responses of one listing day."""
+    if not _SAFE.match(source):
+        raise ValueError(f"unsafe source name for a path: {source!r}")
+    return Path(data_dir) / "warc" / source / f"{day.isoformat()}.warc.gz"
+
+
+def run_id(first: date, last: date, sources: list[str] | tuple[str, ...] | None) -> str:
+    """A deterministic id for a run, so that re-running the same days and sources replaces it."""
+    if not sources:
+        tag = "all"
+    elif len(sources) == 1:
+        tag = sources[0]
+    else:
+        tag = "set-" + hashlib.sha1(",".join(sorted(sources)).encode()).hexdigest()[:10]
+    return f"{first.isoformat()}_{last.isoformat()}_{tag}"
+
+
+def run_dir(data_dir: Path, rid: str) -> Path:
+    """The working directory of one run: crawl log, extracted Parquet, error lists."""
+    return Path(data_dir) / "runs" / rid
+
+
+CRAWL_LOG = "crawl.jsonl"
+CRAWL_DONE = "crawl.done.json"
+ARTICLES = "articles.parquet"
+REMOVED = "removed.parquet"
+EXTRACT_ERRORS = "extract_errors.jsonl"
