@@ -38,3 +38,12 @@ CRAWL_DONE = "crawl.done.json"
 ARTICLES = "articles.parquet"
 REMOVED = "removed.parquet"
 EXTRACT_ERRORS = "extract_errors.jsonl"
+RUN_INFO = "run.json"
+SKIP_URLS = "skip_urls.txt"
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write a small file so readers see the old content or the new, never half of it."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)

@@ -1,0 +1,193 @@
+"""The `newsmill` command line: run a day, backfill a range, list sources, query the warehouse."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Sequence
+from datetime import date
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from newsmill import pipeline
+from newsmill.config import Config, ConfigError, load_config
+from newsmill.warehouse import WarehouseError, connect
+
+console = Console(stderr=True)
+
+
+class _Date(click.ParamType):
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not a date; use YYYY-MM-DD, e.g. 2026-11-20", param, ctx)
+
+
+DATE = _Date()
+
+
+class _Context:
+    def __init__(self, config_path: str | None, data_dir: str | None, database: str | None) -> None:
+        self.config_path, self.data_dir, self.database = config_path, data_dir, database
+
+    def config(self) -> Config:
+        return load_config(self.config_path, data_dir=self.data_dir, database=self.database)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config_path", envvar="NEWSMILL_CONFIG", metavar="FILE",
+              help="Sources TOML (default: the packaged default.toml; env NEWSMILL_CONFIG).")
+@click.option("--data-dir", envvar="NEWSMILL_DATA_DIR", metavar="DIR",
+              help="Where WARC files and run files go (default: data/; env NEWSMILL_DATA_DIR).")
+@click.option("--db", "database", envvar="NEWSMILL_DB", metavar="FILE",
+              help="DuckDB warehouse (default: DATA_DIR/news.duckdb; env NEWSMILL_DB).")
+@click.version_option(package_name="newsmill")
+@click.pass_context
+def main(ctx: click.Context, config_path: str | None, data_dir: str | None, database: str | None) -> None:
+    """newsmill: collect a day's news into a DuckDB file.
+
+    Crawls feeds, sitemaps and archive pages by publication date (Scrapy), keeps raw pages as WARC,
+    extracts and cleans the text (trafilatura + newsmill's cleaning) and loads DuckDB tables.
+    """
+    ctx.obj = _Context(config_path, data_dir, database)
+
+
+def _run_range(obj: _Context, first: date, last: date, sources: Sequence[str], refetch: bool,
+               days_per_run: int, quiet: bool) -> None:
+    if first > last:
+        raise click.BadParameter(f"--from {first} is after --to {last}", param_hint="--from")
+    config = obj.config()
+    config.select(list(sources))  # unknown source names fail before anything is written
+    chunks = _chunks(first, last, days_per_run)
+    summaries = []
+    for chunk_first, chunk_last in chunks:
+        try:
+            summaries.append(pipeline.run(config, chunk_first, chunk_last, list(sources) or None,
+                                          refetch=refetch, progress=not quiet))
+        except pipeline.CrawlError as exc:
+            console.print(f"[red]newsmill: {exc}[/red]")
+    _print_summary(summaries, config)
+    if not summaries or all(s.did_nothing for s in summaries):
+        sys.exit(1)
+
+
+def _chunks(first: date, last: date, size: int) -> list[tuple[date, date]]:
+    all_days = list(pipeline.days(first, last))
+    return [(group[0], group[-1]) for group in (all_days[i:i + size] for i in range(0, len(all_days), size))]
+
+
+def _print_summary(summaries: list[pipeline.RunSummary], config: Config) -> None:
+    table = Table(title=f"newsmill: {config.settings.database}", title_justify="left")
+    for column in ("run", "pages fetched", "articles loaded", "removed segments", "failures",
+                   "skipped (already loaded)", "crawl s", "extract s", "load s"):
+        table.add_column(column, justify="left" if column == "run" else "right")
+    for s in summaries:
+        table.add_row(s.run_id, str(s.load.pages_fetched), str(s.load.articles), str(s.load.removed),
+                      str(s.load.failures), str(s.load.skipped), f"{s.crawl_seconds:.1f}",
+                      f"{s.extract_seconds:.1f}", f"{s.load.seconds:.1f}")
+    console.print(table)
+
+
+_refetch = click.option("--refetch", is_flag=True,
+                        help="Fetch articles again even if already loaded; replaces the days' rows.")
+_sources = click.option("--source", "sources", multiple=True, metavar="NAME",
+                        help="Only this source (repeatable; default: all).")
+_quiet = click.option("-q", "--quiet", is_flag=True, help="No progress bars.")
+
+
+@main.command()
+@click.option("--date", "day", type=DATE, required=True, help="Publication date to collect.")
+@_sources
+@_refetch
+@_quiet
+@click.pass_obj
+def run(obj: _Context, day: date, sources: tuple[str, ...], refetch: bool, quiet: bool) -> None:
+    """Collect the articles published on one day."""
+    _run_range(obj, day, day, sources, refetch, 1, quiet)
+
+
+@main.command()
+@click.option("--from", "first", type=DATE, required=True, help="First publication date.")
+@click.option("--to", "last", type=DATE, required=True, help="Last publication date (inclusive).")
+@click.option("--days-per-run", type=click.IntRange(1), default=1, show_default=True,
+              help="Days crawled together in one run (more is faster over long ranges).")
+@_sources
+@_refetch
+@_quiet
+@click.pass_obj
+def backfill(obj: _Context, first: date, last: date, days_per_run: int, sources: tuple[str, ...],
+             refetch: bool, quiet: bool) -> None:
+    """Collect every day of a date range (inclusive), one run per day by default."""
+    _run_range(obj, first, last, sources, refetch, days_per_run, quiet)
+
+
+@main.command()
+@click.pass_obj
+def sources(obj: _Context) -> None:
+    """List the configured sources (and validate the config)."""
+    config = obj.config()
+    table = Table(title=f"{len(config.sources)} sources in {config.path}", title_justify="left")
+    for column in ("name", "language", "domains", "feeds", "sitemaps", "archives"):
+        table.add_column(column)
+    for s in config.sources:
+        sitemaps = [*s.sitemaps, *(["robots.txt"] if s.robots_sitemaps else [])]
+        table.add_row(s.name, s.language, " ".join(s.domains), str(len(s.feeds)), str(len(sitemaps)),
+                      str(len(s.archives)))
+    Console().print(table)
+
+
+@main.command()
+@click.argument("sql")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True)
+@click.pass_obj
+def query(obj: _Context, sql: str, fmt: str) -> None:
+    """Run SQL against the warehouse (read-only) and print the result."""
+    config = obj.config()
+    with connect(config.settings.database, read_only=True) as con:
+        try:
+            cursor = con.execute(sql)
+        except Exception as exc:  # duckdb raises many error types; all are the user's SQL
+            raise click.ClickException(f"query failed: {exc}") from None
+        columns = [d[0] for d in cursor.description or []]
+        rows = cursor.fetchall()
+    _print_rows(columns, rows, fmt)
+
+
+def _print_rows(columns: list[str], rows: list[tuple], fmt: str) -> None:
+    if fmt == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    elif fmt == "json":
+        for row in rows:
+            print(json.dumps(dict(zip(columns, row, strict=True)), default=str, ensure_ascii=False))
+    else:
+        table = Table()
+        for column in columns:
+            table.add_column(column, overflow="fold")
+        for row in rows:
+            table.add_row(*("" if v is None else str(v) for v in row))
+        Console().print(table)
+
+
+def entry() -> None:
+    try:
+        main(standalone_mode=False)
+    except click.exceptions.Abort:
+        console.print("newsmill: aborted")
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except (ConfigError, WarehouseError) as exc:
+        console.print(f"newsmill: error: {exc}", markup=False, highlight=False)
+        sys.exit(2)
