@@ -1,0 +1,128 @@
+"""Loading a run: one transaction, upsert by URL, re-loading changes nothing, refetch replaces."""
+
+import json
+import subprocess
+import sys
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from newsmill import layout
+from newsmill.warehouse import RunInfo, WarehouseError, connect, load_run
+
+DAY = date(2026, 11, 20)
+
+
+def article(url: str, text: str, day: date = DAY) -> dict:
+    return {
+        "url": url, "source": "town", "pub_date": day, "listed_date": day, "date_source": "page",
+        "title": "T " + url, "authors": ["A. Writer"], "description": None, "site_name": "Town",
+        "language": "en", "tags": [], "text": text, "word_count": len(text.split()),
+        "content_hash": str(hash(text)), "fetched_at": datetime(2026, 11, 20, 8, tzinfo=UTC),
+        "warc_file": "x.warc.gz", "warc_offset": 0, "duplicate_of": None,
+    }
+
+
+def make_run(run_dir: Path, articles: list[dict], crawl: list[dict]) -> Path:
+    run_dir.mkdir(parents=True, exist_ok=True)
+    schema = pa.schema([
+        ("url", pa.string()), ("source", pa.string()), ("pub_date", pa.date32()),
+        ("listed_date", pa.date32()), ("date_source", pa.string()), ("title", pa.string()),
+        ("authors", pa.list_(pa.string())), ("description", pa.string()), ("site_name", pa.string()),
+        ("language", pa.string()), ("tags", pa.list_(pa.string())), ("text", pa.string()),
+        ("word_count", pa.int32()), ("content_hash", pa.string()),
+        ("fetched_at", pa.timestamp("us", tz="UTC")), ("warc_file", pa.string()),
+        ("warc_offset", pa.int64()), ("duplicate_of", pa.string()),
+    ])
+    pq.write_table(pa.Table.from_pylist(articles, schema=schema), run_dir / layout.ARTICLES)
+    removed = pa.table({"url": [articles[0]["url"]], "position": pa.array([3], pa.int32()),
+                        "text": ["Read more: elsewhere"], "reason": ["teaser"], "score": [1.0]})
+    pq.write_table(removed, run_dir / layout.REMOVED)
+    (run_dir / layout.CRAWL_LOG).write_text("".join(json.dumps(r) + "\n" for r in crawl))
+    RunInfo("r1", DAY, DAY, ("town",), datetime.now(UTC), 1.0, 2.0).write(run_dir)
+    return run_dir
+
+
+def crawl_row(url: str, outcome: str = "fetched") -> dict:
+    return {"source": "town", "url": url, "kind": "article", "listed_date": DAY.isoformat(),
+            "outcome": outcome, "status": 200 if outcome == "fetched" else 500,
+            "error": None if outcome == "fetched" else "HTTP 500", "fetched_at": "2026-11-20T08:00:00+00:00"}
+
+
+def counts(db: Path) -> tuple:
+    with connect(db, read_only=True) as con:
+        return tuple(con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                     for t in ("articles", "removed_segments", "crawl_log", "runs"))
+
+
+def test_loading_twice_changes_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "news.duckdb"
+    run = make_run(tmp_path / "run", [article("http://t/a", "one two"), article("http://t/b", "three")],
+                   [crawl_row("http://t/a"), crawl_row("http://t/b"), crawl_row("http://t/c", "failed")])
+    first = load_run(db, run)
+    assert (first.articles, first.failures, first.pages_fetched) == (2, 1, 2)
+    before = counts(db)
+    load_run(db, run)
+    assert counts(db) == before == (2, 1, 3, 1)
+
+
+def test_upsert_keeps_other_articles_and_refetch_replaces_the_day(tmp_path: Path) -> None:
+    db = tmp_path / "news.duckdb"
+    load_run(db, make_run(tmp_path / "r1", [article("http://t/a", "old"), article("http://t/b", "b")], []))
+    load_run(db, make_run(tmp_path / "r2", [article("http://t/a", "new text")], []))
+    with connect(db, read_only=True) as con:
+        assert con.execute("SELECT url, text FROM articles ORDER BY url").fetchall() == [
+            ("http://t/a", "new text"), ("http://t/b", "b")]
+    load_run(db, make_run(tmp_path / "r3", [article("http://t/a", "again")], []), refetch=True)
+    with connect(db, read_only=True) as con:
+        assert con.execute("SELECT url FROM articles").fetchall() == [("http://t/a",)]
+        assert con.execute("SELECT count(*) FROM removed_segments").fetchone()[0] == 1
+
+
+def test_failed_load_leaves_nothing_half_written(tmp_path: Path) -> None:
+    db = tmp_path / "news.duckdb"
+    load_run(db, make_run(tmp_path / "r1", [article("http://t/a", "kept")], [crawl_row("http://t/a")]))
+    before = counts(db)
+    bad = make_run(tmp_path / "r2", [article("http://t/a", "x"), article("http://t/a", "dup")], [])
+    with pytest.raises(duckdb.Error):
+        load_run(db, bad)  # the same URL twice in one batch violates the key: all or nothing
+    assert counts(db) == before
+
+
+def test_a_writer_waits_for_a_held_lock_and_names_the_holder(tmp_path: Path) -> None:
+    db = tmp_path / "news.duckdb"
+    with connect(db):
+        pass
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import duckdb, time, sys; c = duckdb.connect(sys.argv[1]); print('held', flush=True); time.sleep(2)"
+    ), str(db)], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    messages: list[str] = []
+    started = time.monotonic()
+    with connect(db, timeout=30, say=messages.append) as con:
+        assert con.execute("SELECT 1").fetchone() == (1,)
+    holder.wait()
+    assert time.monotonic() - started > 0.5
+    assert messages and f"PID {holder.pid}" in messages[0]
+
+
+def test_lock_timeout_is_a_clear_error(tmp_path: Path) -> None:
+    db = tmp_path / "news.duckdb"
+    with connect(db):
+        pass
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import duckdb, time, sys; c = duckdb.connect(sys.argv[1]); print('held', flush=True); time.sleep(5)"
+    ), str(db)], stdout=subprocess.PIPE, text=True)
+    try:
+        holder.stdout.readline()
+        with pytest.raises(WarehouseError, match=r"still locked by PID \d+ .* after 1 s"):
+            with connect(db, timeout=1, say=lambda m: None):
+                pass
+    finally:
+        holder.kill()
+        holder.wait()
