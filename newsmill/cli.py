@@ -15,6 +15,8 @@ from rich.table import Table
 from newsmill import pipeline
 from newsmill.config import Config, ConfigError, load_config
 from newsmill.warehouse import WarehouseError, connect
+from newsmill.warehouse.export import FORMATS, export_articles
+from newsmill.warehouse.search import search as search_articles
 
 console = Console(stderr=True)
 
@@ -160,6 +162,51 @@ def query(obj: _Context, sql: str, fmt: str) -> None:
         columns = [d[0] for d in cursor.description or []]
         rows = cursor.fetchall()
     _print_rows(columns, rows, fmt)
+
+
+@main.command()
+@click.argument("terms")
+@click.option("--from", "first", type=DATE, help="Only articles published on or after this day.")
+@click.option("--to", "last", type=DATE, help="Only articles published on or before this day.")
+@_sources
+@click.option("--lang", "language", metavar="CODE", help="Only articles in this language (e.g. en).")
+@click.option("--limit", type=click.IntRange(1), default=10, show_default=True)
+@click.pass_obj
+def search(obj: _Context, terms: str, first: date | None, last: date | None, sources: tuple[str, ...],
+           language: str | None, limit: int) -> None:
+    """Full-text search (BM25) over titles and bodies, best match first."""
+    config = obj.config()
+    with connect(config.settings.database, read_only=True) as con:
+        hits = search_articles(con, terms, first=first, last=last, sources=list(sources) or None,
+                               language=language, limit=limit)
+    if not hits:
+        console.print(f"no article matches {terms!r}")
+        return
+    out = Console()
+    for rank, hit in enumerate(hits, 1):
+        out.print(f"[bold]{rank}. {hit.title or hit.url}[/bold]  ({hit.score:.2f})", highlight=False)
+        out.print(f"   {hit.pub_date} · {hit.source} · {hit.language or '?'} · {hit.url}", highlight=False)
+        out.print(f"   {hit.snippet}", highlight=False, markup=False)
+
+
+@main.command()
+@click.option("--from", "first", type=DATE, required=True, help="First publication date.")
+@click.option("--to", "last", type=DATE, required=True, help="Last publication date (inclusive).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="parquet", show_default=True)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("export"),
+              show_default=True, help="Folder of the dataset; one pub_date=YYYY-MM-DD/ folder per day.")
+@click.pass_obj
+def export(obj: _Context, first: date, last: date, fmt: str, out: Path) -> None:
+    """Export articles as a Hive-style day-partitioned dataset (parquet, jsonl or csv)."""
+    if first > last:
+        raise click.BadParameter(f"--from {first} is after --to {last}", param_hint="--from")
+    config = obj.config()
+    with connect(config.settings.database, read_only=True) as con:
+        try:
+            rows = export_articles(con, out, fmt, first, last)
+        except OSError as exc:
+            raise click.ClickException(f"{out}: cannot write the export: {exc}") from None
+    console.print(f"exported {rows} articles from {first} to {last} into {out}/ ({fmt})")
 
 
 def _print_rows(columns: list[str], rows: list[tuple], fmt: str) -> None:

@@ -13,6 +13,7 @@ import pyarrow.parquet as pq
 
 from newsmill import layout
 from newsmill.warehouse.connection import connect
+from newsmill.warehouse.search import rebuild_index
 
 CRAWL_LOG_SCHEMA = pa.schema(
     [
@@ -215,6 +216,7 @@ def load_run(database: Path, run_dir: Path, *, refetch: bool = False) -> LoadRes
                 "sum(failures), sum(skipped) FROM runs WHERE run_id = ?",
                 [info.run_id],
             ).fetchone()
+            rebuild_index(con)
             con.commit()
         except BaseException:
             con.rollback()

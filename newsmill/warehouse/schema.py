@@ -82,10 +82,28 @@ CREATE TABLE IF NOT EXISTS day_checks (
 CREATE TABLE IF NOT EXISTS newsmill_meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 """
 
+VIEWS = """
+CREATE OR REPLACE VIEW articles_per_day AS
+    SELECT source, pub_date, count(*) AS articles, round(avg(word_count)) AS avg_words
+    FROM articles GROUP BY ALL ORDER BY pub_date, source;
+CREATE OR REPLACE VIEW languages AS
+    SELECT language, count(*) AS articles FROM articles GROUP BY ALL ORDER BY articles DESC;
+CREATE OR REPLACE VIEW removed_reasons AS
+    SELECT reason, count(*) AS segments, count(DISTINCT url) AS articles
+    FROM removed_segments GROUP BY ALL ORDER BY segments DESC;
+CREATE OR REPLACE VIEW duplicate_clusters AS
+    SELECT duplicate_of AS original, count(*) AS copies, list(url ORDER BY url) AS duplicates
+    FROM articles WHERE duplicate_of IS NOT NULL GROUP BY ALL ORDER BY copies DESC;
+CREATE OR REPLACE VIEW crawl_failures AS
+    SELECT source, kind, coalesce(CAST(status AS VARCHAR), '-') AS status, error, count(*) AS urls
+    FROM crawl_log WHERE outcome IN ('failed', 'extract_failed') GROUP BY ALL ORDER BY urls DESC;
+"""
+
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create missing tables; record the schema version for later migrations."""
     con.execute(TABLES)
+    con.execute(VIEWS)
     con.execute(
         "INSERT OR REPLACE INTO newsmill_meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
     )
