@@ -6,7 +6,7 @@ import csv
 import json
 import sys
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import click
@@ -17,6 +17,7 @@ from newsmill import pipeline
 from newsmill.config import Config, ConfigError, load_config
 from newsmill.warehouse import WarehouseError, connect
 from newsmill.warehouse.export import FORMATS, export_articles
+from newsmill.warehouse.report import render_report
 from newsmill.warehouse.search import search as search_articles
 
 console = Console(stderr=True)
@@ -208,6 +209,29 @@ def export(obj: _Context, first: date, last: date, fmt: str, out: Path) -> None:
         except OSError as exc:
             raise click.ClickException(f"{out}: cannot write the export: {exc}") from None
     console.print(f"exported {rows} articles from {first} to {last} into {out}/ ({fmt})")
+
+
+@main.command()
+@click.option("--from", "first", type=DATE, help="First day (default: 30 days before --to).")
+@click.option("--to", "last", type=DATE, help="Last day (default: the newest article's day).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("report.html"),
+              show_default=True, help="HTML file to write.")
+@click.pass_obj
+def report(obj: _Context, first: date | None, last: date | None, out: Path) -> None:
+    """Write an offline HTML report: counts per source and day, failures, removals, duplicates."""
+    config = obj.config()
+    with connect(config.settings.database, read_only=True) as con:
+        newest = con.execute("SELECT max(pub_date) FROM articles").fetchone()[0]
+        last = last or newest or date.today()
+        first = first or last - timedelta(days=30)
+        if first > last:
+            raise click.BadParameter(f"--from {first} is after --to {last}", param_hint="--from")
+        html = render_report(con, first, last)
+    try:
+        out.write_text(html, encoding="utf-8")
+    except OSError as exc:
+        raise click.ClickException(f"{out}: cannot write the report: {exc}") from None
+    console.print(f"report for {first} to {last} written to {out}")
 
 
 def _print_rows(columns: list[str], rows: list[tuple], fmt: str) -> None:
