@@ -1,0 +1,83 @@
+"""Cleaning: foreign inserts and teasers go, every genuine paragraph stays."""
+
+from pathlib import Path
+
+import pytest
+
+from transforms.clean import clean_article, clean_paragraphs
+from transforms.extract import extract_article
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_seed_like_foreign_insert_goes_and_the_report_stays():
+    ex = extract_article((FIXTURES / "seed_like.html").read_bytes(), "https://news.test/flood")
+    cleaned = clean_article(ex, "en")
+    assert cleaned.language == "en"
+    assert [r.reason for r in cleaned.removed] == ["foreign_language", "foreign_language"]
+    assert cleaned.removed[0].text.startswith("El equipo local")
+    assert cleaned.removed[1].text.startswith("Con un gol")
+    assert all(r.score >= 0.6 for r in cleaned.removed)
+    assert cleaned.text.split("\n\n") == [
+        p for p in ex.paragraphs if p not in {r.text for r in cleaned.removed}
+    ]
+    assert len(cleaned.text.split("\n\n")) == len(ex.paragraphs) - 2
+    assert "Reporting by Ana Brook" in cleaned.text
+
+
+BODY = [
+    "The city council voted on Thursday to extend the night bus service to the eastern suburbs from January.",
+    "Councillors said the trial of the last year had shown steady demand, above all on Friday and Saturday nights.",
+    "The extension will cost about two million a year and will be paid for from the parking budget.",
+]
+
+
+@pytest.mark.parametrize(
+    "teaser, language",
+    [
+        ("Read more: Council approves new budget for the harbour", "en"),
+        ("[Related: Why the night buses were cut in the first place]", "en"),
+        ("Sign up for our morning newsletter", "en"),
+        ("Share on Facebook Twitter Email", "en"),
+        ("Читайте также: В городе открылась новая библиотека", "ru"),
+        ("Διαβάστε επίσης: Νέα γέφυρα στο λιμάνι της πόλης", "el"),
+        ("Czytaj także: Nowy most otwarty dla ruchu", "pl"),
+        ("相关阅读：城市公交夜班线路将延长", "zh"),
+        ("Leia também: Prefeitura anuncia nova linha de ônibus", "pt"),
+        ("Lesen Sie auch: Neue Brücke für den Verkehr freigegeben", "de"),
+        ("Baca juga: Jembatan baru dibuka untuk umum", "id"),
+        ("Leggi anche: Nuovo ponte aperto al traffico", "it"),
+        ("관련기사: 새 다리 개통", "ko"),
+        ("関連記事：新しい橋が開通", "ja"),
+        ("© 2026 The Town Gazette. All rights reserved.", "en"),
+    ],
+)
+def test_teasers_go_in_many_languages(teaser: str, language: str):
+    paragraphs = [BODY[0], teaser, *BODY[1:]]
+    cleaned = clean_paragraphs(paragraphs, "en")
+    assert cleaned.text == "\n\n".join(BODY)
+    assert [r.position for r in cleaned.removed] == [1]
+    assert cleaned.removed[0].reason in {"teaser", "signup", "share", "copyright"}
+
+
+@pytest.mark.parametrize(
+    "genuine",
+    [
+        '"We will read more of these reports before we decide," the mayor said.',
+        "LONDON, Nov 20 (Reuters) -",
+        "- Buses every 20 minutes",
+        "Related to the vote, a second motion on cycle lanes was postponed until spring.",
+        "Thanks.",
+        "Reporting by Ana Brook; editing by Tom Reyes",
+        'The mayor quoted Goethe: "Mehr Licht" was all he said.',
+        "- Sign up for the service at any station before the first trip",
+    ],
+)
+def test_genuine_short_paragraphs_stay(genuine: str):
+    paragraphs = [BODY[0], genuine, *BODY[1:]]
+    assert clean_paragraphs(paragraphs, "en").removed == []
+
+
+def test_article_language_falls_back_to_the_source_when_there_is_too_little_text():
+    assert clean_paragraphs(["OK"], "pl").language == "pl"
+    assert clean_paragraphs(BODY, "pl").language == "en"

@@ -1,0 +1,54 @@
+"""Extraction of one page: paragraphs and metadata kept, comments and related links left out."""
+
+from datetime import date
+from pathlib import Path
+
+from transforms.extract import extract_article
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def page(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+def test_keeps_paragraphs_and_metadata():
+    ex = extract_article(page("article.html"), "https://ledger.test/news/ferry")
+    assert ex is not None
+    assert ex.title == "Harbour town opens its new ferry terminal"
+    assert ex.authors == ["Mara Lindqvist"]
+    assert ex.date == date(2026, 11, 18)
+    assert ex.site_name == "The Coastal Ledger"
+    assert ex.description.startswith("After four years")
+    assert ex.tags == ["transport"]
+    assert ex.language == "en"
+    paragraphs = ex.paragraphs
+    assert any(p.startswith("The long-awaited ferry terminal") for p in paragraphs)
+    assert any(p.startswith('"We waited a long time') for p in paragraphs)
+    assert paragraphs[-1].startswith("Ticket prices will not change")
+    assert "\n\n" in ex.text and "\n\n\n" not in ex.text
+
+
+def test_drops_comments_and_related_links():
+    text = extract_article(page("article.html"), "https://ledger.test/news/ferry").text
+    for junk in (
+        "grandmother",
+        "cost overrun",
+        "seagull77",
+        "Bridge repairs",
+        "Fishing fleet",
+        "Privacy",
+    ):
+        assert junk not in text
+
+
+def test_decodes_a_legacy_charset_without_being_told():
+    html = page("article.html").replace(b'<meta charset="utf-8">', b"")
+    html = html.decode("utf-8").replace("Lindqvist", "Lindqvíst").encode("cp1252")
+    ex = extract_article(html, "https://ledger.test/news/ferry")
+    assert ex is not None and ex.authors == ["Mara Lindqvíst"]
+
+
+def test_a_page_without_text_gives_none():
+    assert extract_article(page("empty.html"), "https://ledger.test/app") is None
+    assert extract_article(b"", "https://ledger.test/nothing") is None

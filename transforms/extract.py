@@ -1,0 +1,119 @@
+"""Extraction of one HTML page: main text and metadata, from a single trafilatura pass.
+
+The page is parsed once (trafilatura's own loader, which sniffs the charset instead of assuming
+UTF-8) and that tree serves both the declared language and trafilatura's extraction, so no page is
+parsed twice.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+import trafilatura
+from trafilatura.utils import load_html
+
+# Measured on the shared corpora (bench/extract_quality.py --no-clean): favor_precision gains
+# precision for little recall; reader comments are never article text.
+_OPTIONS = {
+    "favor_precision": False,
+    "include_comments": False,
+    "include_tables": True,
+    "deduplicate": False,
+}
+_LAYOUT_XPATH = (
+    "boolean(.//p | .//div | .//h1 | .//h2 | .//h3 | .//ul | .//ol | .//table | .//blockquote)"
+)
+_OWN_PARTS_XPATH = (
+    "./thead | ./tbody | ./tfoot | ./tr | ./*/tr | ./tr/td | ./tr/th | ./*/tr/td | ./*/tr/th"
+)
+_LANG = re.compile(r"^([a-z]{2,3})(?:[-_].*)?$")
+
+
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    """What one page yields: the main text as paragraphs joined by a blank line, and metadata."""
+
+    text: str
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    date: date | None = None
+    language: str | None = None  # as declared by the page (<html lang>), not detected
+    site_name: str | None = None
+    description: str | None = None
+    tags: list[str] = field(default_factory=list)
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return self.text.split("\n\n") if self.text else []
+
+
+def extract_article(html: bytes, url: str) -> Extracted | None:
+    """Extract the article of a page, or None when the page holds no main text."""
+    tree = load_html(html)
+    if tree is None:
+        return None
+    _unwrap_layout_tables(tree)
+    doc = trafilatura.bare_extraction(tree, url=url, with_metadata=True, **_OPTIONS)
+    if doc is None or not doc.text:
+        return None
+    text = "\n\n".join(line.strip() for line in doc.text.split("\n") if line.strip())
+    if not text:
+        return None
+    return Extracted(
+        text=text,
+        title=_clean(doc.title),
+        authors=_split(doc.author, ";"),
+        date=_date(doc.date),
+        language=_declared_language(tree),
+        site_name=_clean(doc.sitename),
+        description=_clean(doc.description),
+        tags=_unique([*(doc.tags or []), *(doc.categories or [])]),
+    )
+
+
+def _unwrap_layout_tables(tree) -> None:
+    """Turn tables used for page layout into plain blocks.
+
+    Old templates put the whole article in one cell; trafilatura then emits the cell as one table
+    row, flattening its paragraphs, so an inserted paragraph could no longer be judged on its own.
+    A table whose cells hold block elements or long text is layout, not data.
+    """
+    for table in list(tree.iter("table")):
+        if table.xpath(_LAYOUT_XPATH):
+            for el in [table, *table.xpath(_OWN_PARTS_XPATH)]:
+                el.tag = "div"
+
+
+def _clean(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None
+
+
+def _split(value: str | None, sep: str) -> list[str]:
+    return _unique((value or "").split(sep))
+
+
+def _unique(values: list[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for value in values:
+        value = value.strip()
+        if value:
+            seen.setdefault(value, None)
+    return list(seen)
+
+
+def _date(value: str | None) -> date | None:
+    """trafilatura gives an ISO day string; anything else is treated as no date."""
+    try:
+        return date.fromisoformat(value[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def _declared_language(tree) -> str | None:
+    """The page's own language claim, a hint only: many templates never change the default."""
+    lang = tree.get("lang") or tree.get("{http://www.w3.org/XML/1998/namespace}lang") or ""
+    match = _LANG.match(lang.strip().lower())
+    return match.group(1) if match else None
