@@ -1,0 +1,208 @@
+"""newsmill_daily: collect one publication day of news per run into the DuckDB warehouse.
+
+**Which day a run collects.** The DAG uses a data-interval timetable,
+``CronDataIntervalTimetable("@daily", timezone="UTC")``, instead of Airflow 3's default ``@daily``
+cron *trigger* timetable (whose run at D 00:00 has logical date D and no data interval). Here the run
+for publication day D has the data interval ``[D 00:00, D+1 00:00)`` UTC, logical date D, and is
+started by the scheduler only once that interval is over, just after midnight of D+1. Every task
+collects ``data_interval_start.date()``, so:
+
+- the scheduled run each night collects the day that just ended (complete by then);
+- ``airflow backfill create --dag-id newsmill_daily --from-date A --to-date B`` creates one run per
+  logical date A..B (both included) and loads exactly the articles published on days A..B;
+- a manual trigger (UI / ``airflow dags trigger``) collects the last complete day before it.
+
+A day is "published on D" as the pipeline defines it: listed for D in the source's feed, sitemap or
+archive page, recorded under the date the page states when it states one (docs/architecture.md).
+
+**Shape.** ``sources`` (names from the config, resolved at run time) fans out with dynamic task
+mapping into one mapped task group per source: ``crawl -> extract -> load``. The group runs depth
+first per source, so a slow or failing source does not hold back the others' extraction and load.
+``check`` then runs whatever happened upstream (trigger rule ``all_done``): it records what it sees
+for the day in the warehouse (``day_checks``) and fails the run when a source failed or the day
+looks wrong (no articles, most bodies empty, dates outside the day).
+
+**Safety.** Tasks pass run-directory paths and small summaries through XCom, never data. Every task
+is idempotent for its day: the crawl skips URLs already loaded (unless ``refetch``), the load upserts
+by URL and replaces the run's rows. Writes to DuckDB (``load``, ``check``) go through the one-slot
+pool ``duckdb`` (created by ``newsmill airflow up``) so concurrent runs never collide on its file
+lock. ``load`` declares the Asset ``newsmill_articles`` as outlet.
+
+**Settings** (read when the file is parsed; all optional):
+``NEWSMILL_START_DATE`` (YYYY-MM-DD, default 2026-01-01), ``NEWSMILL_END_DATE`` (last day to
+schedule), ``NEWSMILL_CATCHUP`` (true/false, default false), ``NEWSMILL_MAX_ACTIVE_RUNS`` (default 3).
+At run time the tasks read the sources and paths from ``NEWSMILL_CONFIG`` / ``NEWSMILL_DATA_DIR`` /
+``NEWSMILL_DB`` (see newsmill.config). Trigger params: ``refetch`` (re-fetch and replace the day),
+``sources`` (a subset of source names; default all).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, date, datetime, timedelta
+
+from airflow.sdk import (
+    Asset,
+    CronDataIntervalTimetable,
+    Param,
+    TriggerRule,
+    dag,
+    get_current_context,
+    task,
+    task_group,
+)
+
+DAG_ID = "newsmill_daily"
+DUCKDB_POOL = "duckdb"
+ARTICLES = Asset(name="newsmill_articles", uri="x-newsmill://warehouse/articles", group="newsmill")
+
+
+def _env_date(name: str, default: str | None) -> datetime | None:
+    value = os.environ.get(name) or default
+    if not value:
+        return None
+    return datetime.combine(date.fromisoformat(value), datetime.min.time(), tzinfo=UTC)
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.strip().lower() in ("1", "true", "yes", "on")
+
+
+# --- run-time helpers (called inside tasks only) --------------------------------------------------
+
+
+def _config():
+    from newsmill.config import load_config
+
+    return load_config()  # NEWSMILL_CONFIG / NEWSMILL_DATA_DIR / NEWSMILL_DB, read at run time
+
+
+def _day() -> date:
+    """The publication day this run collects: its logical date, else its data interval start (UTC).
+
+    Scheduled and backfill runs have logical date == data interval start == the day. A manual run
+    created without a logical date gets the last complete day as its data interval.
+    """
+    context = get_current_context()
+    moment = context.get("logical_date") or context.get("data_interval_start")
+    if moment is None:
+        raise RuntimeError(f"{DAG_ID}: run has neither a logical date nor a data interval")
+    return moment.astimezone(UTC).date()
+
+
+def _refetch() -> bool:
+    return bool(get_current_context()["params"].get("refetch", False))
+
+
+# --- tasks ----------------------------------------------------------------------------------------
+
+
+@task
+def sources() -> list[str]:
+    """The source names to collect: the `sources` param, else every source of the config."""
+    config = _config()
+    wanted = get_current_context()["params"].get("sources") or None
+    names = [s.name for s in config.select(wanted)]
+    if not names:
+        raise ValueError(f"{config.path}: no sources configured")
+    return names
+
+
+@task(execution_timeout=timedelta(hours=3))
+def crawl(source: str) -> str:
+    """Fetch the source's articles listed for the day into WARC; returns the run directory."""
+    from newsmill import pipeline
+
+    config = _config()
+    day = _day()
+    run_dir = pipeline.crawl(config, [config.source(source)], day, day, refetch=_refetch())
+    return str(run_dir)
+
+
+@task(execution_timeout=timedelta(hours=2))
+def extract(run_dir: str) -> str:
+    """Extract and clean the crawled pages into Parquet in the run directory."""
+    from pathlib import Path
+
+    from newsmill import pipeline
+
+    workers = os.environ.get("NEWSMILL_EXTRACT_WORKERS")
+    done = pipeline.extract(_config(), Path(run_dir), workers=int(workers) if workers else None)
+    return str(done)
+
+
+@task(pool=DUCKDB_POOL, outlets=[ARTICLES], execution_timeout=timedelta(hours=1))
+def load(source: str, run_dir: str) -> dict:
+    """Load the run's Parquet into DuckDB in one transaction; returns a small summary."""
+    from dataclasses import asdict, is_dataclass
+    from pathlib import Path
+
+    from newsmill import pipeline
+
+    result = pipeline.load(_config(), Path(run_dir), refetch=_refetch())
+    summary = asdict(result) if is_dataclass(result) else dict(result)
+    return {"source": source, "day": _day().isoformat(), **summary}
+
+
+@task_group(group_id="source")
+def per_source(source: str):
+    """crawl -> extract -> load for one source; mapped over the sources, depth first."""
+    return load(source, extract(crawl(source)))
+
+
+@task(pool=DUCKDB_POOL, trigger_rule=TriggerRule.ALL_DONE, retries=1)
+def check(names: list[str]) -> dict:
+    """Record the day's verdict per source in the warehouse; fail loudly when it looks wrong."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from newsmill import pipeline
+
+    day = _day()
+    problems: list[str] = []
+    # Pulled per map index: a failed source has no summary (None) instead of shifting the list.
+    loaded = get_current_context()["ti"].xcom_pull(
+        task_ids="source.load", map_indexes=list(range(len(names))), default=None
+    )
+    done = {item["source"] for item in loaded if isinstance(item, dict)}
+    missing = [name for name in names if name not in done]
+    if missing:
+        problems.append(f"crawl/extract/load failed for {', '.join(missing)}")
+    try:
+        verdict = pipeline.check_day(_config(), day, list(names))
+    except pipeline.DayCheckFailed as exc:
+        problems.append(str(exc))
+        verdict = None
+    if problems:
+        raise AirflowFailException(f"{DAG_ID} {day}: " + " | ".join(problems))
+    return {"day": day.isoformat(), "sources": verdict}
+
+
+@dag(
+    dag_id=DAG_ID,
+    schedule=CronDataIntervalTimetable("@daily", timezone="UTC"),
+    start_date=_env_date("NEWSMILL_START_DATE", "2026-01-01"),
+    end_date=_env_date("NEWSMILL_END_DATE", None),
+    catchup=_env_bool("NEWSMILL_CATCHUP", False),
+    max_active_runs=int(os.environ.get("NEWSMILL_MAX_ACTIVE_RUNS", "3")),
+    dagrun_timeout=timedelta(hours=8),
+    default_args={
+        "owner": "newsmill",
+        "retries": 2,
+        "retry_delay": timedelta(seconds=30),
+        "retry_exponential_backoff": 2.0,
+        "max_retry_delay": timedelta(minutes=15),
+    },
+    params={
+        "refetch": Param(False, type="boolean", description="Re-fetch and replace the day's articles"),
+        "sources": Param(None, type=["null", "array"], description="Source names (default: all)"),
+    },
+    tags=["newsmill"],
+    doc_md=__doc__,
+)
+def newsmill_daily():
+    names = sources()
+    per_source.expand(source=names) >> check(names)
+
+
+newsmill_daily()
