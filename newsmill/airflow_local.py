@@ -9,8 +9,9 @@ is created before the scheduler starts. Each process runs in its own session (pr
 This module does not import Airflow (it runs the ``airflow`` command next to the interpreter), so
 ``newsmill`` works without the ``airflow`` extra until this is used.
 
-    python -m newsmill.airflow_local up [--port 8080] [--home DIR] [--dags-folder DIR]
-    python -m newsmill.airflow_local status
+    python -m newsmill.airflow_local [--home DIR] up [--port 8080] [--dags-folder DIR]
+    python -m newsmill.airflow_local unpause | pause | runs | status
+    python -m newsmill.airflow_local backfill --from 2026-11-17 --to 2026-11-19 [--reprocess completed]
     python -m newsmill.airflow_local down
 """
 
@@ -534,26 +535,61 @@ class AirflowClient:
 # --- command line -------------------------------------------------------------------------------
 
 
+def client_for(home: Path | None = None) -> AirflowClient:
+    """A REST client for the local Airflow recorded in `home`'s pid file."""
+    home = Path(home or default_home())
+    state = status(home)
+    if not state.get("running"):
+        raise AirflowLocalError(f"no local Airflow runs from {home}; start it with `up`")
+    return AirflowClient(str(state["url"]))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m newsmill.airflow_local",
-                                     description="Start or stop a local Airflow for newsmill's DAGs.")
-    parser.add_argument("command", choices=["up", "down", "status"])
+                                     description="Start, use and stop a local Airflow for newsmill's DAGs.")
     parser.add_argument("--home", type=Path, default=None,
                         help="AIRFLOW_HOME (default: $NEWSMILL_AIRFLOW_HOME or DATA_DIR/airflow)")
-    parser.add_argument("--port", type=int, default=int(os.environ.get("NEWSMILL_AIRFLOW_PORT", DEFAULT_PORT)))
-    parser.add_argument("--dags-folder", type=Path, default=None)
+    commands = parser.add_subparsers(dest="command", required=True)
+    up = commands.add_parser("up", help="start api-server, scheduler and dag-processor on 127.0.0.1")
+    up.add_argument("--port", type=int, default=int(os.environ.get("NEWSMILL_AIRFLOW_PORT", DEFAULT_PORT)))
+    up.add_argument("--dags-folder", type=Path, default=None)
+    commands.add_parser("down", help="stop every process `up` started")
+    commands.add_parser("status", help="show the recorded processes and whether they run")
+    commands.add_parser("unpause", help=f"unpause {DAG_ID} (scheduled runs start; backfills proceed)")
+    commands.add_parser("pause", help=f"pause {DAG_ID}")
+    backfill = commands.add_parser("backfill", help="create a backfill: one run per day FROM..TO")
+    backfill.add_argument("--from", dest="first", type=date.fromisoformat, required=True, metavar="YYYY-MM-DD")
+    backfill.add_argument("--to", dest="last", type=date.fromisoformat, required=True, metavar="YYYY-MM-DD")
+    backfill.add_argument("--reprocess", choices=["none", "failed", "completed"], default="none")
+    backfill.add_argument("--max-active-runs", type=int, default=3)
+    commands.add_parser("runs", help=f"list the runs of {DAG_ID}")
     args = parser.parse_args(argv)
     home = args.home or default_home()
     try:
         if args.command == "up":
             procs = start(home, args.dags_folder, args.port)
             print(f"Airflow UI and API: {procs.url}  (home {procs.home})")
-            print("DAG newsmill_daily starts paused: airflow dags unpause newsmill_daily  (with AIRFLOW_HOME set)")
+            print(f"{DAG_ID} starts paused; `python -m newsmill.airflow_local unpause` to schedule it")
             print("stop with: python -m newsmill.airflow_local down")
         elif args.command == "down":
             stop(home)
-        else:
+        elif args.command == "status":
             print(json.dumps(status(home), indent=1))
+        elif args.command in ("unpause", "pause"):
+            client = client_for(home)
+            client.wait_dag(DAG_ID)
+            client.set_paused(DAG_ID, args.command == "pause")
+            print(f"{DAG_ID} {args.command}d")
+        elif args.command == "backfill":
+            client = client_for(home)
+            client.wait_dag(DAG_ID)
+            made = client.backfill(DAG_ID, args.first, args.last, reprocess=args.reprocess,
+                                   max_active_runs=args.max_active_runs, wait_busy=60)
+            print(f"backfill {made.get('id')} created: {args.first}..{args.last} "
+                  f"(runs proceed while {DAG_ID} is unpaused)")
+        elif args.command == "runs":
+            for run in client_for(home).dag_runs(DAG_ID):
+                print(f"{(run.get('logical_date') or '')[:10]}  {run['run_type']:<10} {run['state']:<8} {run['dag_run_id']}")
     except AirflowLocalError as exc:
         print(f"newsmill: {exc}", file=sys.stderr)
         return 1

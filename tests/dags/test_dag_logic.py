@@ -1,0 +1,128 @@
+"""The DAG's wiring, run by `dag.test()` against a stand-in pipeline (no crawling; ~15 s).
+
+Proves: a run collects its logical date's day; sources fan out so a failing source does not stop
+the others' extract and load; the check still runs, records the day and fails the run naming the
+failed source. The real scheduler and pipeline are exercised by tests/integration/test_airflow.py.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+SCRIPT = textwrap.dedent(
+    """
+    import json, sys
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    import newsmill.pipeline as pipeline
+
+    calls = []
+    runs = Path(sys.argv[1])
+
+    def crawl(config, sources, first, last, *, refetch=False, progress=False):
+        calls.append(["crawl", sources[0].name, first.isoformat(), last.isoformat(), refetch])
+        if sources[0].name == FAILING:
+            raise RuntimeError("site down")
+        run_dir = runs / f"{first}_{sources[0].name}"
+        run_dir.mkdir(parents=True, exist_ok=True)
+        return run_dir
+
+    def extract(config, run_dir, *, workers=None, progress=False):
+        calls.append(["extract", run_dir.name])
+        return run_dir
+
+    def load(config, run_dir, *, refetch=False):
+        calls.append(["load", run_dir.name])
+        return {"run_id": run_dir.name, "articles": 3, "removed": 0, "failures": 0}
+
+    def check_day(config, day, sources):
+        calls.append(["check", day.isoformat(), sorted(sources)])
+        return {s: {"ok": True} for s in sources}
+
+    pipeline.crawl, pipeline.extract, pipeline.load, pipeline.check_day = crawl, extract, load, check_day
+
+    from airflow.dag_processing.dagbag import DagBag
+
+    dag = DagBag(dag_folder=sys.argv[2]).dags["newsmill_daily"]
+    for task in dag.tasks:
+        task.retries = 0
+    result = {}
+    for failing, day in ((None, datetime(2026, 11, 18, tzinfo=UTC)), ("beta", datetime(2026, 11, 19, tzinfo=UTC))):
+        FAILING = failing
+        calls.clear()
+        run = dag.test(logical_date=day)
+        states = {f"{ti.task_id}[{ti.map_index}]": str(ti.state) for ti in run.get_task_instances()}
+        result[day.date().isoformat()] = {"state": str(run.state), "tasks": states, "calls": list(calls)}
+    print("RESULT " + json.dumps(result))
+    """
+)
+
+CONFIG = """
+[[sources]]
+name = "alpha"
+domains = ["127.0.0.1:9"]
+language = "en"
+feeds = ["http://127.0.0.1:9/feed.xml"]
+
+[[sources]]
+name = "beta"
+domains = ["127.0.0.1:9"]
+language = "en"
+feeds = ["http://127.0.0.1:9/feed.xml"]
+"""
+
+
+@pytest.fixture(scope="module")
+def outcome(tmp_path_factory) -> dict:
+    tmp = tmp_path_factory.mktemp("dagtest")
+    (tmp / "sources.toml").write_text(CONFIG)
+    (tmp / "script.py").write_text(SCRIPT)
+    env = {
+        **os.environ,
+        "AIRFLOW_HOME": str(tmp / "home"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{tmp / 'home' / 'airflow.db'}",
+        "NEWSMILL_CONFIG": str(tmp / "sources.toml"),
+        "NEWSMILL_DATA_DIR": str(tmp / "data"),
+    }
+    airflow = Path(sys.executable).with_name("airflow")
+    subprocess.run([str(airflow), "db", "migrate"], env=env, capture_output=True, check=True, timeout=300)
+    done = subprocess.run([sys.executable, str(tmp / "script.py"), str(tmp / "runs"), str(ROOT / "dags")],
+                          env=env, capture_output=True, text=True, timeout=300)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
+    assert lines, f"dag.test script failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    return json.loads(lines[-1][len("RESULT "):])
+
+
+def test_run_collects_its_logical_day_for_every_source(outcome) -> None:
+    good = outcome["2026-11-18"]
+    assert good["state"] == "success", good
+    crawls = sorted(c for c in good["calls"] if c[0] == "crawl")
+    assert crawls == [["crawl", "alpha", "2026-11-18", "2026-11-18", False],
+                      ["crawl", "beta", "2026-11-18", "2026-11-18", False]]
+    assert ["check", "2026-11-18", ["alpha", "beta"]] in good["calls"]
+    assert all(state == "success" for state in good["tasks"].values()), good["tasks"]
+
+
+def test_failing_source_does_not_hold_back_others_and_check_fails_loudly(outcome) -> None:
+    bad = outcome["2026-11-19"]
+    assert bad["state"] == "failed"
+    tasks = bad["tasks"]
+    assert tasks["source.crawl[0]"] == "success" and tasks["source.load[0]"] == "success"
+    assert tasks["source.crawl[1]"] == "failed"
+    assert tasks["source.load[1]"] == "upstream_failed"
+    assert ["load", "2026-11-19_alpha"] in bad["calls"]
+    # the check ran anyway, recorded the day for both sources, then failed the run
+    assert ["check", "2026-11-19", ["alpha", "beta"]] in bad["calls"]
+    assert tasks["check[-1]"] == "failed"
