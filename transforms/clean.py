@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from transforms.boilerplate import trailing_run
 from transforms.extract import Extracted
 from transforms.language import identify, same_language, word_count
 from transforms.teasers import promo_reason
@@ -87,6 +88,8 @@ def clean_paragraphs(paragraphs: list[str], fallback_language: str | None = None
         ):
             verdicts[i] = ("foreign_language", score)
     _grow_foreign_runs(paragraphs, detected, language, verdicts)
+    for i in trailing_run(paragraphs, set(verdicts)):
+        verdicts[i] = ("trailing_list", 1.0)
     kept = [p for i, p in enumerate(paragraphs) if i not in verdicts]
     removed = [Removed(i, paragraphs[i], *verdicts[i]) for i in sorted(verdicts)]
     return Cleaned("\n\n".join(kept), language, removed)

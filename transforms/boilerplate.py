@@ -1,0 +1,71 @@
+"""Trailing boilerplate: the block of link-list lines an extractor keeps after the article's end.
+
+Related-article lists, "latest news" columns and footer menus come after the last paragraph of the
+story as a run of short lines: headlines without a full stop, dated list items, table rows. One
+such line alone may be a genuine closing line (a sign-off, a source), so only a run is removed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from transforms.language import word_count
+
+MIN_RUN = 3  # fewer trailing short lines are more often a sign-off, a source or a caption
+MAX_HEADLINE_WORDS = 12
+MAX_ITEM_WORDS = 25
+_SENTENCE_END = re.compile(r"[.!?。！？…:;\"'»”’)\]]\s*$")
+_LIST_ITEM = re.compile(r"^(?:[-•*·▪►]|\d{1,3}[.)])\s")
+_ALNUM_RUN = re.compile(r"[^\W_]+")
+_STAMP = re.compile(
+    r"\b\d{1,2}[:.]\d{2}\b|\b\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b|\b\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b"
+)
+
+
+def trailing_run(paragraphs: list[str], removed: set[int]) -> list[int]:
+    """Indices of the link-list run at the end of the text, or [] when there is none."""
+    run: list[int] = []
+    for i in range(len(paragraphs) - 1, -1, -1):
+        if i in removed:
+            continue
+        if not _list_like(paragraphs[i]):
+            break
+        run.append(i)
+    kept_words = sum(
+        word_count(p) for i, p in enumerate(paragraphs) if i not in removed and i not in run
+    )
+    if len(run) < MIN_RUN or kept_words < 2 * MAX_ITEM_WORDS:
+        return []
+    run.sort()
+    before = [paragraphs[i] for i in range(run[0]) if i not in removed][-2:]
+    if _continues(before, [paragraphs[i] for i in run[:2]]):
+        return []
+    return run
+
+
+def _continues(before: list[str], first: list[str]) -> bool:
+    """True when the run is the tail of a numbered or dated list of the article itself.
+
+    Tour dates or a numbered product list run on from longer items of the same shape above (items
+    may alternate with a link line, hence two on each side); a related-links block does not repeat
+    the shape of the article's last paragraphs.
+    """
+    shapes = {_shape(p) for p in first} - {None}
+    return any(_shape(p) in shapes for p in before)
+
+
+def _shape(paragraph: str) -> str | None:
+    """The form of a numbered or dated item's first two tokens ("x) x", "x x"); None if no number."""
+    head = " ".join(paragraph.split()[:2])
+    return _ALNUM_RUN.sub("x", head) if any(c.isdigit() for c in head) else None
+
+
+def _list_like(paragraph: str) -> bool:
+    words = word_count(paragraph)
+    if paragraph.startswith("|"):
+        return words <= MAX_ITEM_WORDS
+    if _LIST_ITEM.match(paragraph) and words <= MAX_ITEM_WORDS:
+        return bool(_STAMP.search(paragraph)) or not _SENTENCE_END.search(paragraph)
+    if _STAMP.search(paragraph) and words <= MAX_HEADLINE_WORDS:
+        return True
+    return words <= MAX_HEADLINE_WORDS and not _SENTENCE_END.search(paragraph)
