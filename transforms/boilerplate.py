@@ -14,6 +14,7 @@ from transforms.language import word_count
 MIN_RUN = 3  # fewer trailing short lines are more often a sign-off, a source or a caption
 MAX_HEADLINE_WORDS = 12
 MAX_ITEM_WORDS = 25
+MAX_SUMMARY_WORDS = 60
 _SENTENCE_END = re.compile(r"[.!?。！？…:;\"'»”’)\]]\s*$")
 _LIST_ITEM = re.compile(r"^(?:[-•*·▪►]|\d{1,3}[.)])\s")
 _ALNUM_RUN = re.compile(r"[^\W_]+")
@@ -24,17 +25,25 @@ _STAMP = re.compile(
 
 def trailing_run(paragraphs: list[str], removed: set[int]) -> list[int]:
     """Indices of the link-list run at the end of the text, or [] when there is none."""
+    order = [i for i in range(len(paragraphs) - 1, -1, -1) if i not in removed]
+    like = [_list_like(paragraphs[i]) for i in order]
     run: list[int] = []
-    for i in range(len(paragraphs) - 1, -1, -1):
-        if i in removed:
-            continue
-        if not _list_like(paragraphs[i]):
+    for k, i in enumerate(order):
+        # A news column alternates headline and summary items: a summary item under a list-like
+        # item belongs to the run.
+        bridged = (
+            k + 1 < len(order)
+            and like[k + 1]
+            and _LIST_ITEM.match(paragraphs[i])
+            and _LIST_ITEM.match(paragraphs[order[k + 1]])
+            and word_count(paragraphs[i]) <= MAX_SUMMARY_WORDS
+        )
+        if not (like[k] or bridged):
             break
         run.append(i)
-    kept_words = sum(
-        word_count(p) for i, p in enumerate(paragraphs) if i not in removed and i not in run
-    )
-    if len(run) < MIN_RUN or kept_words < 2 * MAX_ITEM_WORDS:
+    lines = sum(_list_like(paragraphs[i]) for i in run)
+    kept_words = sum(word_count(paragraphs[i]) for i in order if i not in run)
+    if lines < MIN_RUN or kept_words < 2 * MAX_ITEM_WORDS:
         return []
     run.sort()
     before = [paragraphs[i] for i in range(run[0]) if i not in removed][-2:]
