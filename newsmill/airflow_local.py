@@ -544,6 +544,19 @@ def client_for(home: Path | None = None) -> AirflowClient:
     return AirflowClient(str(state["url"]))
 
 
+def shell_exports(home: Path | None = None) -> str:
+    """`export` lines that point the `airflow` CLI at the local Airflow recorded in `home`."""
+    import shlex
+
+    home = Path(home or default_home()).resolve()
+    state = read_state(home)
+    if not state:
+        raise AirflowLocalError(f"no local Airflow recorded in {home}; start it with `up`")
+    env = airflow_env(home, Path(state["dags_folder"]), int(state["port"]))
+    names = sorted(k for k in env if k == "AIRFLOW_HOME" or k.startswith("AIRFLOW__"))
+    return "\n".join(f"export {k}={shlex.quote(env[k])}" for k in names)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m newsmill.airflow_local",
                                      description="Start, use and stop a local Airflow for newsmill's DAGs.")
@@ -555,6 +568,7 @@ def main(argv: list[str] | None = None) -> int:
     up.add_argument("--dags-folder", type=Path, default=None)
     commands.add_parser("down", help="stop every process `up` started")
     commands.add_parser("status", help="show the recorded processes and whether they run")
+    commands.add_parser("env", help='print `export` lines for the `airflow` CLI: eval "$(... env)"')
     commands.add_parser("unpause", help=f"unpause {DAG_ID} (scheduled runs start; backfills proceed)")
     commands.add_parser("pause", help=f"pause {DAG_ID}")
     backfill = commands.add_parser("backfill", help="create a backfill: one run per day FROM..TO")
@@ -575,6 +589,8 @@ def main(argv: list[str] | None = None) -> int:
             stop(home)
         elif args.command == "status":
             print(json.dumps(status(home), indent=1))
+        elif args.command == "env":
+            print(shell_exports(home))
         elif args.command in ("unpause", "pause"):
             client = client_for(home)
             client.wait_dag(DAG_ID)
