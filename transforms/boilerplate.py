@@ -11,12 +11,15 @@ import re
 
 from transforms.language import word_count
 
+MAX_LEAD = 8  # the headline comes within the first lines, or it is not the article's headline
 MIN_RUN = 3  # fewer trailing short lines are more often a sign-off, a source or a caption
 MAX_HEADLINE_WORDS = 12
 MAX_ITEM_WORDS = 25
 MAX_SUMMARY_WORDS = 60
 _SENTENCE_END = re.compile(r"[.!?。！？…:;\"'»”’)\]]\s*$")
 _LIST_ITEM = re.compile(r"^(?:[-•*·▪►]|\d{1,3}[.)])\s")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_WORD = re.compile(r"\w+")
 _ALNUM_RUN = re.compile(r"[^\W_]+")
 _STAMP = re.compile(
     r"\b\d{1,2}[:.]\d{2}\b|\b\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b|\b\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b"
@@ -67,6 +70,39 @@ def _shape(paragraph: str) -> str | None:
     """The form of a numbered or dated item's first two tokens ("x) x", "x x"); None if no number."""
     head = " ".join(paragraph.split()[:2])
     return _ALNUM_RUN.sub("x", head) if any(c.isdigit() for c in head) else None
+
+
+def before_headline(paragraphs: list[str], title: str | None) -> list[int]:
+    """Indices of the lines above the article's headline: breadcrumbs, menus, print links.
+
+    The headline is the first paragraph that is (nearly) all title words; it must come early,
+    and what precedes it must be short lines, else the match is more likely a coincidence.
+    """
+    if not title:
+        return []
+    title_units = _units(title)
+    for i, paragraph in enumerate(paragraphs[: MAX_LEAD + 1]):
+        units = _units(paragraph)
+        if (
+            len(units) >= 3
+            and _share(units, title_units) >= 0.8
+            and _share(title_units, units) >= 0.5
+        ):
+            lead = list(range(i))
+            if all(word_count(paragraphs[j]) <= MAX_ITEM_WORDS for j in lead):
+                return lead
+            return []
+    return []
+
+
+def _units(text: str) -> set[str]:
+    """Words, or characters for scripts written without spaces, lowercased."""
+    text = text.lower()
+    return set(_CJK.findall(text)) | set(_WORD.findall(_CJK.sub(" ", text)))
+
+
+def _share(part: set[str], whole: set[str]) -> float:
+    return len(part & whole) / len(part) if part else 0.0
 
 
 def _list_like(paragraph: str) -> bool:

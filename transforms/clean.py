@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from transforms.boilerplate import trailing_run
+from transforms.boilerplate import before_headline, trailing_run
 from transforms.extract import Extracted
 from transforms.language import identify, same_language, word_count
 from transforms.teasers import promo_reason
@@ -67,10 +67,12 @@ def article_language(
 
 def clean_article(extracted: Extracted, fallback_language: str | None = None) -> Cleaned:
     """Remove the paragraphs that are not the article; see `clean_paragraphs`."""
-    return clean_paragraphs(extracted.paragraphs, fallback_language)
+    return clean_paragraphs(extracted.paragraphs, fallback_language, extracted.title)
 
 
-def clean_paragraphs(paragraphs: list[str], fallback_language: str | None = None) -> Cleaned:
+def clean_paragraphs(
+    paragraphs: list[str], fallback_language: str | None = None, title: str | None = None
+) -> Cleaned:
     """Judge each paragraph; return the kept text (joined by a blank line) and what was removed."""
     detected = [identify(p) if _judged_for_language(p) else (None, 0.0) for p in paragraphs]
     language = article_language(paragraphs, detected, fallback_language)
@@ -88,6 +90,8 @@ def clean_paragraphs(paragraphs: list[str], fallback_language: str | None = None
         ):
             verdicts[i] = ("foreign_language", score)
     _grow_foreign_runs(paragraphs, detected, language, verdicts)
+    for i in before_headline(paragraphs, title):
+        verdicts.setdefault(i, ("before_headline", 1.0))
     for i in trailing_run(paragraphs, set(verdicts)):
         verdicts[i] = ("trailing_list", 1.0)
     kept = [p for i, p in enumerate(paragraphs) if i not in verdicts]
