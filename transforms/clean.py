@@ -18,6 +18,7 @@ from transforms.teasers import promo_reason
 # Rule from the language-ID notes: flagged no genuine paragraph in the 116-text test.
 FOREIGN_MIN_SCORE = 0.6
 FOREIGN_MIN_WORDS = 6
+TITLE_CASE_MIN_SCORE = 0.9
 # Neighbours of a foreign paragraph: see _grow_foreign_runs.
 NEIGHBOUR_MIN_SCORE = 0.3
 HEADLINE_MAX_WORDS = 18
@@ -27,6 +28,8 @@ ARTICLE_MIN_SCORE = 0.5
 ARTICLE_MIN_WORDS = 10
 _LIST_ITEM = re.compile(r"^(?:[-•*·▪►]|\d{1,3}[.)])\s")
 _DIGITS = re.compile(r"[\d_]+")
+_LETTERS = re.compile(r"[^\W\d_]+")
+_LINK = re.compile(r"^\s*(?:https?://|www\.)\S*\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +77,9 @@ def clean_paragraphs(
     paragraphs: list[str], fallback_language: str | None = None, title: str | None = None
 ) -> Cleaned:
     """Judge each paragraph; return the kept text (joined by a blank line) and what was removed."""
+    language = article_language(paragraphs, [identify(p) for p in paragraphs], fallback_language)
+    # Only prose is judged: the language of a table row, a link or a short list item means nothing.
     detected = [identify(p) if _judged_for_language(p) else (None, 0.0) for p in paragraphs]
-    language = article_language(paragraphs, detected, fallback_language)
     verdicts: dict[int, tuple[str, float]] = {}
     for i, paragraph in enumerate(paragraphs):
         reason = promo_reason(paragraph)
@@ -83,9 +87,10 @@ def clean_paragraphs(
             verdicts[i] = (reason, 1.0)
             continue
         lang, score = detected[i]
+        threshold = TITLE_CASE_MIN_SCORE if _title_case(paragraph) else FOREIGN_MIN_SCORE
         if (
             _foreign(lang, language)
-            and score >= FOREIGN_MIN_SCORE
+            and score >= threshold
             and _language_words(paragraph) >= FOREIGN_MIN_WORDS
         ):
             verdicts[i] = ("foreign_language", score)
@@ -104,10 +109,16 @@ def _foreign(lang: str | None, language: str | None) -> bool:
 
 
 def _judged_for_language(paragraph: str) -> bool:
-    """Table rows and short list items are names, figures and titles: no language to judge."""
-    if paragraph.startswith("|"):
+    """Table rows, links and short list items are names, figures and titles: no language to judge."""
+    if paragraph.startswith("|") or _LINK.match(paragraph):
         return False
     return not (_LIST_ITEM.match(paragraph) and word_count(paragraph) < LIST_MIN_WORDS)
+
+
+def _title_case(paragraph: str) -> bool:
+    """A headline in title case: language ID reads capitalised names as any language."""
+    words = [w for w in _LETTERS.findall(paragraph) if len(w) > 3]
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
 
 
 def _language_words(paragraph: str) -> int:

@@ -54,7 +54,7 @@ def extract_article(html: bytes, url: str) -> Extracted | None:
     tree = load_html(html)
     if tree is None:
         return None
-    _unwrap_layout_tables(tree)
+    _unwrap_layout(tree)
     doc = trafilatura.bare_extraction(tree, url=url, with_metadata=True, **_OPTIONS)
     if doc is None or not doc.text:
         return None
@@ -73,17 +73,23 @@ def extract_article(html: bytes, url: str) -> Extracted | None:
     )
 
 
-def _unwrap_layout_tables(tree) -> None:
-    """Turn tables used for page layout into plain blocks.
+def _unwrap_layout(tree) -> None:
+    """Turn tables and lists used for page layout into plain blocks.
 
-    Old templates put the whole article in one cell; trafilatura then emits the cell as one table
-    row, flattening its paragraphs, so an inserted paragraph could no longer be judged on its own.
-    A table whose cells hold block elements or long text is layout, not data.
+    Old templates put the whole article in one table cell or list item; trafilatura then emits it
+    as one row or item, flattening its paragraphs, so an inserted paragraph could no longer be
+    judged on its own. A table or list holding block elements is layout, not data.
     """
     for table in list(tree.iter("table")):
         if table.xpath(_LAYOUT_XPATH):
             for el in [table, *table.xpath(_OWN_PARTS_XPATH)]:
                 el.tag = "div"
+    for item in list(tree.iter("li")):
+        if item.xpath(_LAYOUT_XPATH):
+            item.tag = "div"
+            parent = item.getparent()
+            if parent is not None and parent.tag in ("ul", "ol"):
+                parent.tag = "div"
 
 
 def _clean(value: str | None) -> str | None:
