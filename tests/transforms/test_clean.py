@@ -81,3 +81,45 @@ def test_genuine_short_paragraphs_stay(genuine: str):
 def test_article_language_falls_back_to_the_source_when_there_is_too_little_text():
     assert clean_paragraphs(["OK"], "pl").language == "pl"
     assert clean_paragraphs(BODY, "pl").language == "en"
+
+
+def test_an_article_laid_out_in_a_table_cell_keeps_its_paragraphs_apart():
+    ex = extract_article((FIXTURES / "layout_table.html").read_bytes(), "https://news.test/library")
+    cleaned = clean_article(ex, "en")
+    removed = [r.text for r in cleaned.removed]
+    assert removed == [
+        "Nowy park miejski zostanie otwarty wiosną",
+        "Władze miasta poinformowały, że prace przy nowym parku potrwają jeszcze kilka miesięcy, "
+        "a pierwsze alejki będą dostępne dla mieszkańców już w kwietniu.",
+    ]
+    assert cleaned.text.count("\n\n") == 4  # headline + four genuine paragraphs
+
+
+def test_a_trailing_list_of_other_headlines_goes():
+    tail = [
+        "- 10:17 Ferry timetable changes from Monday",
+        "- 09:40 Storm warning for the northern coast",
+        "- 08:55 New mayor sworn in at the town hall",
+        "Most read",
+    ]
+    cleaned = clean_paragraphs([*BODY, *tail], "en")
+    assert cleaned.text == "\n\n".join(BODY)
+    assert {r.reason for r in cleaned.removed} == {"trailing_list"}
+
+
+def test_a_dated_list_of_the_article_itself_stays():
+    dates = [
+        "June 3 -- Harbour Hall, Eastwick, with the full orchestra and the town choir",
+        "June 5 -- Old Mill Theatre, Westbury",
+        "June 8 -- Riverside Park, Northam",
+        "June 9 -- Castle Yard, Southport",
+    ]
+    assert clean_paragraphs([*BODY, *dates], "en").removed == []
+
+
+def test_menu_lines_above_the_headline_go():
+    title = "Night buses to reach the eastern suburbs"
+    paragraphs = ["Home", "Local news", "Print version", title, *BODY]
+    cleaned = clean_paragraphs(paragraphs, "en", title + " | Town Gazette")
+    assert cleaned.text == "\n\n".join([title, *BODY])
+    assert [r.reason for r in cleaned.removed] == ["before_headline"] * 3
