@@ -60,6 +60,7 @@ REMOVED_SCHEMA = pa.schema(
     ]
 )
 _SPACE = re.compile(r"\s+")
+TASKS_PER_CHILD = 500  # recycle workers now and then: lxml trees can leave memory fragmented
 
 
 @dataclass(frozen=True)
@@ -176,7 +177,9 @@ def _run_pool(
             return
         lost: list[_Page] = []
         max_workers = max(1, min(workers or os.cpu_count() or 1, len(pending)))
-        with ProcessPoolExecutor(max_workers, mp_context=get_context("forkserver")) as pool:
+        with ProcessPoolExecutor(
+            max_workers, mp_context=get_context("forkserver"), max_tasks_per_child=TASKS_PER_CHILD
+        ) as pool:
             futures: dict[Future, _Page] = {pool.submit(process_page, p): p for p in pending}
             for future in as_completed(futures):
                 page = futures[future]

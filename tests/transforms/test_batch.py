@@ -160,6 +160,23 @@ def test_page_date_missing_falls_back_to_listing_date(tmp_path: Path):
     assert (only["pub_date"], only["date_source"]) == (DAY, "listing")
 
 
+def test_without_page_or_listing_date_the_fetch_day_is_used(tmp_path: Path):
+    run_dir = tmp_path / "runs" / "r"
+    run_dir.mkdir(parents=True)
+    html = (
+        (FIXTURES / "seed_like.html")
+        .read_bytes()
+        .replace(b'<meta property="article:published_time" content="2026-11-19">', b"")
+    )
+    warc = tmp_path / "w.warc.gz"
+    offset = write_warc(warc, {"https://coast.test/x": html})["https://coast.test/x"]
+    row = crawl_row("https://coast.test/x", warc, offset, listed_date=None)
+    (run_dir / layout.CRAWL_LOG).write_text(json.dumps(row) + "\n")
+    extract_run(run_dir, {"coast": "en"}, workers=1)
+    (only,) = pq.read_table(run_dir / layout.ARTICLES).to_pylist()
+    assert (only["pub_date"], only["date_source"], only["listed_date"]) == (DAY, "fetched", None)
+
+
 def test_an_empty_run_still_writes_typed_files(tmp_path: Path):
     run_dir = tmp_path / "runs" / "r"
     run_dir.mkdir(parents=True)
