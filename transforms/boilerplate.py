@@ -12,12 +12,20 @@ import re
 from transforms.language import word_count
 
 MAX_LEAD = 8  # the headline comes within the first lines, or it is not the article's headline
+MAX_HEADER_CHARS = 80
 MIN_RUN = 3  # fewer trailing short lines are more often a sign-off, a source or a caption
 MAX_HEADLINE_WORDS = 12
 MAX_ITEM_WORDS = 25
 MAX_SUMMARY_WORDS = 60
 _SENTENCE_END = re.compile(r"[.!?。！？…:;\"'»”’)\]]\s*$")
 _LIST_ITEM = re.compile(r"^(?:[-•*·▪►]|\d{1,3}[.)])\s")
+_COMMENTS = re.compile(
+    r"^\W*(?:\d+\s*)?(?:comments?|reader comments|leave a (?:comment|reply)|add (?:a )?comment"
+    r"|post a comment|комментари[ийя]|оставить комментарий|добавить комментарий|σχόλια"
+    r"|(?:wasze )?komentarze|dodaj komentarz|评论|網友評論|网友评论|我来说两句|comentários|kommentare"
+    r"|komentar|commenti|댓글|コメント)\b",
+    re.IGNORECASE,
+)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _WORD = re.compile(r"\w+")
 _ALNUM_RUN = re.compile(r"[^\W_]+")
@@ -70,6 +78,22 @@ def _shape(paragraph: str) -> str | None:
     """The form of a numbered or dated item's first two tokens ("x) x", "x x"); None if no number."""
     head = " ".join(paragraph.split()[:2])
     return _ALNUM_RUN.sub("x", head) if any(c.isdigit() for c in head) else None
+
+
+def comments_cut(paragraphs: list[str], removed: set[int]) -> list[int]:
+    """Indices from a reader-comments header in the second half of the text to the end.
+
+    trafilatura drops comment sections it recognises; plain-markup ones come through as the
+    header ("Comments (5)", "Оставить комментарий", ...) and the readers' posts after it.
+    """
+    for i in range(len(paragraphs) // 2, len(paragraphs)):
+        if (
+            i not in removed
+            and len(paragraphs[i]) <= MAX_HEADER_CHARS
+            and _COMMENTS.match(paragraphs[i])
+        ):
+            return [j for j in range(i, len(paragraphs)) if j not in removed]
+    return []
 
 
 def before_headline(paragraphs: list[str], title: str | None) -> list[int]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from transforms.boilerplate import before_headline, trailing_run
+from transforms.boilerplate import before_headline, comments_cut, trailing_run
 from transforms.extract import Extracted
 from transforms.language import identify, same_language, word_count
 from transforms.teasers import promo_reason
@@ -95,6 +95,8 @@ def clean_paragraphs(
         ):
             verdicts[i] = ("foreign_language", score)
     _grow_foreign_runs(paragraphs, detected, language, verdicts)
+    for i in comments_cut(paragraphs, set(verdicts)):
+        verdicts[i] = ("comments", 1.0)
     for i in before_headline(paragraphs, title):
         verdicts.setdefault(i, ("before_headline", 1.0))
     for i in trailing_run(paragraphs, set(verdicts)):
