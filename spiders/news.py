@@ -1,0 +1,308 @@
+"""The news spider: one source, a date range; listings in, each listed article fetched once.
+
+Every URL it tries ends as exactly one ``crawl.jsonl`` line (fetched, failed or skipped), because
+callbacks and errbacks both write one and duplicate requests are never made: URLs are
+canonicalised and remembered before they are requested, so an article listed by a feed and a
+sitemap (or with different tracking parameters) is fetched once, under its first listing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from datetime import date, datetime, timedelta
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any
+
+import scrapy
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
+from scrapy.http import HtmlResponse, Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from newsmill import layout
+from newsmill.config import Source
+from spiders.canonical import canonical_url
+from spiders.crawllog import CrawlLog, utc_now
+from spiders.listings import (
+    Listing,
+    ListingError,
+    archive_links,
+    is_http_url,
+    parse_feed,
+    parse_sitemap,
+    robots_sitemaps,
+    robots_urls,
+    select_feed,
+    select_sitemap,
+)
+from spiders.warc import WarcFiles
+
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+MAX_SITEMAP_DEPTH = 3
+"""Sitemap indexes nest one level in practice; the cap stops index loops."""
+
+
+def days(first: date, last: date) -> Iterator[date]:
+    day = first
+    while day <= last:
+        yield day
+        day += timedelta(days=1)
+
+
+def describe_failure(failure: Failure) -> tuple[int | None, str]:
+    """(HTTP status or None, readable error text) of a failed request."""
+    exc = failure.value
+    if isinstance(exc, HttpError):
+        response = exc.response
+        return response.status, f"HTTP {response.status}{_reason(response.status)}"
+    if isinstance(exc, DownloadTimeoutError):
+        return None, f"timed out: {exc}" if str(exc) else "timed out"
+    if isinstance(exc, CannotResolveHostError):
+        return None, f"DNS lookup failed: {exc}" if str(exc) else "DNS lookup failed"
+    if isinstance(exc, DownloadConnectionRefusedError):
+        return None, "connection refused"
+    if isinstance(exc, DownloadCancelledError):
+        text = str(exc).partition(" in request <")[0]
+        if "max size" in text:
+            return None, f"page larger than the size limit ({text})"
+        return None, f"download cancelled: {text}" if text else "download cancelled"
+    if isinstance(exc, ResponseDataLossError):
+        return None, "connection closed before the whole response arrived"
+    if isinstance(exc, IgnoreRequest):
+        text = str(exc) or "request ignored"
+        return None, text[0].lower() + text[1:]
+    return None, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def _reason(status: int) -> str:
+    try:
+        return f" {HTTPStatus(status).phrase}"
+    except ValueError:
+        return ""
+
+
+def _headers(response: Response) -> list[tuple[str, str]]:
+    return [
+        (name.decode("latin-1"), value.decode("latin-1"))
+        for name, values in response.headers.items()
+        for value in values
+    ]
+
+
+class NewsSpider(scrapy.Spider):
+    """Fetch the articles one source lists for first..last into WARC + crawl.jsonl."""
+
+    name = "news"
+
+    def __init__(
+        self,
+        source: Source,
+        first: date,
+        last: date,
+        log: CrawlLog,
+        data_dir: Path,
+        skip: frozenset[str] = frozenset(),
+        on_close: Callable[[str, str], None] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(name=source.name, **kwargs)
+        self.source, self.first, self.last = source, first, last
+        self.log, self.data_dir, self.skip = log, Path(data_dir), skip
+        self.on_close = on_close
+        self.warcs = WarcFiles()
+        self.seen: set[str] = set()
+        log.add_source(source.name)
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for url in self.source.feeds:
+            if request := self._request(url, "feed", self.parse_feed):
+                yield request
+        for url in self.source.sitemaps:
+            if request := self._request(url, "sitemap", self.parse_sitemap):
+                yield request
+        if self.source.robots_sitemaps:
+            for url in robots_urls(self.source):
+                if request := self._request(url, "robots", self.parse_robots):
+                    yield request
+        for day in days(self.first, self.last):
+            for url in self.source.archive_urls(day):
+                if request := self._request(url, "archive", self.parse_archive, Listing(url, day)):
+                    yield request
+
+    # --- requests ------------------------------------------------------------------------------
+
+    def _request(
+        self,
+        url: str,
+        kind: str,
+        callback: Callable[..., Any],
+        listing: Listing | None = None,
+        depth: int = 0,
+    ) -> scrapy.Request | None:
+        """A request for `url` unless it was already requested in this crawl (or is not http)."""
+        if not is_http_url(url):
+            return None
+        canonical = canonical_url(url)
+        if canonical in self.seen:
+            return None
+        self.seen.add(canonical)
+        return scrapy.Request(
+            canonical,
+            callback=callback,
+            errback=self.failed,
+            dont_filter=True,  # deduplicated above, by canonical URL
+            priority=0 if kind == "article" else 10,  # listings first: they feed the queue
+            meta={
+                "newsmill_kind": kind,
+                "newsmill_url": canonical,
+                "newsmill_listing": listing,
+                "newsmill_depth": depth,
+                "dont_obey_robotstxt": kind == "robots",
+            },
+        )
+
+    def _articles(self, listings: Iterable[Listing]) -> Iterator[scrapy.Request]:
+        """Requests for the listed articles on the source's domains; skip-list URLs are logged."""
+        for listing in listings:
+            if not is_http_url(listing.url) or not self.source.owns(listing.url):
+                continue
+            canonical = canonical_url(listing.url)
+            if canonical in self.skip:
+                if canonical not in self.seen:
+                    self.seen.add(canonical)
+                    self.log.write(
+                        self.source.name,
+                        canonical,
+                        "article",
+                        "skipped",
+                        listed_date=listing.listed_date,
+                        listed_title=listing.title,
+                    )
+                continue
+            if request := self._request(canonical, "article", self.parse_article, listing):
+                yield request
+
+    # --- callbacks -----------------------------------------------------------------------------
+
+    def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
+        listings = select_feed(parse_feed(response.body, response.url), self.first, self.last)
+        self._fetched(response)
+        yield from self._articles(listings)
+
+    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+        try:
+            sitemap = parse_sitemap(response.body, response.url)
+        except ListingError as exc:
+            self._failed_response(response, f"unreadable sitemap: {exc}")
+            return
+        urls, children = select_sitemap(sitemap, self.first, self.last)
+        self._fetched(response)
+        depth = response.meta["newsmill_depth"] + 1
+        if depth <= MAX_SITEMAP_DEPTH:
+            for child in children:
+                if request := self._request(child.url, "sitemap", self.parse_sitemap, depth=depth):
+                    yield request
+        yield from self._articles(urls)
+
+    def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
+        self._fetched(response)
+        for url in robots_sitemaps(response.body, response.url):
+            if request := self._request(url, "sitemap", self.parse_sitemap):
+                yield request
+
+    def parse_archive(self, response: Response) -> Iterator[scrapy.Request]:
+        listing: Listing = response.meta["newsmill_listing"]
+        assert listing.listed_date is not None
+        links = archive_links(response.body, response.url, self.source, listing.listed_date)
+        self._fetched(response)
+        yield from self._articles(links)
+
+    def parse_article(self, response: Response) -> None:
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        media_type = content_type.split(";")[0].strip().lower()
+        if not self.source.owns(response.url):
+            self._failed_response(response, f"redirected off-site to {response.url}")
+        elif media_type not in HTML_TYPES and (media_type or not isinstance(response, HtmlResponse)):
+            self._failed_response(response, f"not an HTML page (content type {media_type or 'unknown'!r})")
+        else:
+            self._fetched(response)
+
+    def failed(self, failure: Failure) -> None:
+        """Errback of every request: one ``failed`` line with a readable reason."""
+        request = failure.request
+        status, error = describe_failure(failure)
+        listing: Listing | None = request.meta.get("newsmill_listing")
+        self.log.write(
+            self.source.name,
+            request.meta["newsmill_url"],
+            request.meta["newsmill_kind"],
+            "failed",
+            listed_date=listing.listed_date if listing else None,
+            status=status,
+            error=error,
+            listed_title=listing.title if listing else None,
+        )
+
+    # --- outputs -------------------------------------------------------------------------------
+
+    def _fetched(self, response: Response) -> None:
+        """Store `response` in the WARC of its listing day (listings: of `first`) and log it."""
+        meta = response.meta
+        kind: str = meta["newsmill_kind"]
+        listing: Listing | None = meta.get("newsmill_listing")
+        listed = listing.listed_date if listing else None
+        day = listed if kind == "article" and listed else self.first
+        path = layout.warc_path(self.data_dir, self.source.name, day)
+        fetched_at: datetime = utc_now()
+        offset = self.warcs.get(path).append_response(
+            response.url,
+            response.status,
+            _headers(response),
+            response.body,
+            {
+                "Newsmill-Source": self.source.name,
+                "Newsmill-Kind": kind,
+                "Newsmill-Listed-Date": listed.isoformat() if listed else "",
+                "Newsmill-Canonical-URL": meta["newsmill_url"],
+            },
+            fetched_at=fetched_at,
+            ip_address=str(response.ip_address) if response.ip_address else None,
+        )
+        self.log.write(
+            self.source.name,
+            meta["newsmill_url"],
+            kind,
+            "fetched",
+            listed_date=listed,
+            status=response.status,
+            fetched_at=fetched_at,
+            warc_file=path,
+            warc_offset=offset,
+            listed_title=listing.title if listing else None,
+        )
+
+    def _failed_response(self, response: Response, error: str) -> None:
+        listing: Listing | None = response.meta.get("newsmill_listing")
+        self.log.write(
+            self.source.name,
+            response.meta["newsmill_url"],
+            response.meta["newsmill_kind"],
+            "failed",
+            listed_date=listing.listed_date if listing else None,
+            status=response.status,
+            error=error,
+            listed_title=listing.title if listing else None,
+        )
+
+    def closed(self, reason: str) -> None:
+        self.warcs.close()
+        if self.on_close:
+            self.on_close(self.source.name, reason)
