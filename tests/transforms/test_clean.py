@@ -123,3 +123,14 @@ def test_menu_lines_above_the_headline_go():
     cleaned = clean_paragraphs(paragraphs, "en", title + " | Town Gazette")
     assert cleaned.text == "\n\n".join([title, *BODY])
     assert [r.reason for r in cleaned.removed] == ["before_headline"] * 3
+
+
+def test_reader_comments_after_a_comments_header_go():
+    comments = [
+        "Comments (2)",
+        "I have taken that bus for years and it was always late after midnight, so good news.",
+        "Who pays for this? Not the people who actually ride it, I bet.",
+    ]
+    cleaned = clean_paragraphs([*BODY, *comments], "en")
+    assert cleaned.text == "\n\n".join(BODY)
+    assert [r.reason for r in cleaned.removed] == ["comments"] * 3
