@@ -139,6 +139,8 @@ def gunzip_capped(body: bytes, limit: int = SITEMAP_MAX_BYTES) -> bytes:
         raise ListingError(f"broken gzip data: {exc}") from None
     if len(out) > limit:
         raise ListingError(f"gzip sitemap larger than {limit} bytes once decompressed")
+    if not inflater.eof:
+        raise ListingError("broken gzip data: truncated")
     return out
 
 
