@@ -13,11 +13,20 @@ from transforms.language import word_count
 
 MAX_LEAD = 8  # the headline comes within the first lines, or it is not the article's headline
 MAX_HEADER_CHARS = 80
+MIN_INTRO_WORDS = (
+    6  # "Read also:" or "Keywords:" introduce link lists; a sentence introduces content
+)
 MIN_RUN = 3  # fewer trailing short lines are more often a sign-off, a source or a caption
 MAX_HEADLINE_WORDS = 12
 MAX_ITEM_WORDS = 25
 MAX_SUMMARY_WORDS = 60
-_SENTENCE_END = re.compile(r"[.!?。！？…:;\"'»”’)\]]\s*$")
+_SENTENCE_END = re.compile(r"[.!?。！？…:;\"'»”’]\s*$")
+# A teaser's summary: cut short, or with the "more" link glued to its end.
+_TRUNCATED = re.compile(
+    r"(?:\.{3,}|…)\s*$|[.!?…]\s*(?:read more|more|więcej|далее|подробнее|leia mais|saiba mais|mehr"
+    r"|weiterlesen|selengkapnya|continua|leggi tutto|περισσότερα|更多|더 ?보기|続きを読む)\W*$",
+    re.IGNORECASE,
+)
 _LIST_ITEM = re.compile(r"^(?:[-•*·▪►]|\d{1,3}[.)])\s")
 _COMMENTS = re.compile(
     r"^\W*(?:\d+\s*)?(?:comments?|reader comments|leave a (?:comment|reply)|add (?:a )?comment"
@@ -64,12 +73,16 @@ def trailing_run(paragraphs: list[str], removed: set[int]) -> list[int]:
 
 
 def _continues(before: list[str], first: list[str]) -> bool:
-    """True when the run is the tail of a numbered or dated list of the article itself.
+    """True when the run is a list of the article itself: introduced by a sentence ending in a
+    colon, or the tail of a numbered or dated list.
 
     Tour dates or a numbered product list run on from longer items of the same shape above (items
     may alternate with a link line, hence two on each side); a related-links block does not repeat
     the shape of the article's last paragraphs.
     """
+    intro = before[-1].rstrip() if before else ""
+    if intro.endswith((":", "：")) and word_count(intro) >= MIN_INTRO_WORDS:
+        return True  # "Here are the tour dates:" - the article introduces its own list
     shapes = {_shape(p) for p in first} - {None}
     return any(_shape(p) in shapes for p in before)
 
@@ -131,6 +144,8 @@ def _share(part: set[str], whole: set[str]) -> float:
 
 def _list_like(paragraph: str) -> bool:
     words = word_count(paragraph)
+    if _TRUNCATED.search(paragraph) and words <= MAX_SUMMARY_WORDS:
+        return True
     if paragraph.startswith("|"):
         return words <= MAX_ITEM_WORDS
     if _LIST_ITEM.match(paragraph) and words <= MAX_ITEM_WORDS:
