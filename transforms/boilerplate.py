@@ -1,21 +1,22 @@
-"""Trailing boilerplate: the block of link-list lines an extractor keeps after the article's end.
+"""Page furniture around the article that an extractor keeps: judged by position and form.
 
-Related-article lists, "latest news" columns and footer menus come after the last paragraph of the
-story as a run of short lines: headlines without a full stop, dated list items, table rows. One
-such line alone may be a genuine closing line (a sign-off, a source), so only a run is removed.
+- after the article: related-article lists, "latest news" columns and footer menus, a run of short
+  lines (headlines without a full stop, dated list items, table rows, truncated summaries); one
+  such line alone may be a genuine closing line (a sign-off, a source), so only a run is removed;
+- reader comments after a comments header;
+- before the article: breadcrumbs and menu lines above the headline.
 """
 
 from __future__ import annotations
 
 import re
 
-from transforms.language import word_count
+from transforms.language import CJK, word_count
 
 MAX_LEAD = 8  # the headline comes within the first lines, or it is not the article's headline
 MAX_HEADER_CHARS = 80
-MIN_INTRO_WORDS = (
-    6  # "Read also:" or "Keywords:" introduce link lists; a sentence introduces content
-)
+# "Read also:" or "Keywords:" introduce link lists; a sentence ending in a colon introduces content.
+MIN_INTRO_WORDS = 6
 MIN_RUN = 3  # fewer trailing short lines are more often a sign-off, a source or a caption
 MAX_HEADLINE_WORDS = 12
 MAX_ITEM_WORDS = 25
@@ -27,7 +28,7 @@ _TRUNCATED = re.compile(
     r"|weiterlesen|selengkapnya|continua|leggi tutto|περισσότερα|更多|더 ?보기|続きを読む)\W*$",
     re.IGNORECASE,
 )
-_LIST_ITEM = re.compile(r"^(?:[-•*·▪►]|\d{1,3}[.)])\s")
+LIST_ITEM = re.compile(r"^(?:[-•*·▪►]|\d{1,3}[.)])\s")  # a list item as trafilatura writes it
 _COMMENTS = re.compile(
     r"^\W*(?:\d+\s*)?(?:comments?|reader comments|leave a (?:comment|reply)|add (?:a )?comment"
     r"|post a comment|комментари[ийя]|оставить комментарий|добавить комментарий|σχόλια"
@@ -35,7 +36,6 @@ _COMMENTS = re.compile(
     r"|komentar|commenti|댓글|コメント)\b",
     re.IGNORECASE,
 )
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _WORD = re.compile(r"\w+")
 _ALNUM_RUN = re.compile(r"[^\W_]+")
 _STAMP = re.compile(
@@ -54,8 +54,8 @@ def trailing_run(paragraphs: list[str], removed: set[int]) -> list[int]:
         bridged = (
             k + 1 < len(order)
             and like[k + 1]
-            and _LIST_ITEM.match(paragraphs[i])
-            and _LIST_ITEM.match(paragraphs[order[k + 1]])
+            and LIST_ITEM.match(paragraphs[i])
+            and LIST_ITEM.match(paragraphs[order[k + 1]])
             and word_count(paragraphs[i]) <= MAX_SUMMARY_WORDS
         )
         if not (like[k] or bridged):
@@ -135,7 +135,7 @@ def before_headline(paragraphs: list[str], title: str | None) -> list[int]:
 def _units(text: str) -> set[str]:
     """Words, or characters for scripts written without spaces, lowercased."""
     text = text.lower()
-    return set(_CJK.findall(text)) | set(_WORD.findall(_CJK.sub(" ", text)))
+    return set(CJK.findall(text)) | set(_WORD.findall(CJK.sub(" ", text)))
 
 
 def _share(part: set[str], whole: set[str]) -> float:
@@ -148,7 +148,7 @@ def _list_like(paragraph: str) -> bool:
         return True
     if paragraph.startswith("|"):
         return words <= MAX_ITEM_WORDS
-    if _LIST_ITEM.match(paragraph) and words <= MAX_ITEM_WORDS:
+    if LIST_ITEM.match(paragraph) and words <= MAX_ITEM_WORDS:
         return bool(_STAMP.search(paragraph)) or not _SENTENCE_END.search(paragraph)
     if _STAMP.search(paragraph) and words <= MAX_HEADLINE_WORDS:
         return True

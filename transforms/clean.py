@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from transforms.boilerplate import before_headline, comments_cut, trailing_run
+from transforms.boilerplate import LIST_ITEM, before_headline, comments_cut, trailing_run
 from transforms.extract import Extracted
 from transforms.language import identify, same_language, word_count
 from transforms.teasers import promo_reason
@@ -26,7 +26,6 @@ LIST_MIN_WORDS = 15  # a list item shorter than this is judged by patterns only
 # The detected language must cover this many words and most of the text, else the source's wins.
 ARTICLE_MIN_SCORE = 0.5
 ARTICLE_MIN_WORDS = 10
-_LIST_ITEM = re.compile(r"^(?:[-•*·▪►]|\d{1,3}[.)])\s")
 _DIGITS = re.compile(r"[\d_]+")
 _LETTERS = re.compile(r"[^\W\d_]+")
 _LINK = re.compile(r"^\s*(?:https?://|www\.)\S*\s*$", re.IGNORECASE)
@@ -77,9 +76,13 @@ def clean_paragraphs(
     paragraphs: list[str], fallback_language: str | None = None, title: str | None = None
 ) -> Cleaned:
     """Judge each paragraph; return the kept text (joined by a blank line) and what was removed."""
-    language = article_language(paragraphs, [identify(p) for p in paragraphs], fallback_language)
+    identified = [identify(p) for p in paragraphs]
+    language = article_language(paragraphs, identified, fallback_language)
     # Only prose is judged: the language of a table row, a link or a short list item means nothing.
-    detected = [identify(p) if _judged_for_language(p) else (None, 0.0) for p in paragraphs]
+    detected = [
+        d if _judged_for_language(p) else (None, 0.0)
+        for p, d in zip(paragraphs, identified, strict=True)
+    ]
     verdicts: dict[int, tuple[str, float]] = {}
     for i, paragraph in enumerate(paragraphs):
         reason = promo_reason(paragraph)
@@ -114,7 +117,7 @@ def _judged_for_language(paragraph: str) -> bool:
     """Table rows, links and short list items are names, figures and titles: no language to judge."""
     if paragraph.startswith("|") or _LINK.match(paragraph):
         return False
-    return not (_LIST_ITEM.match(paragraph) and word_count(paragraph) < LIST_MIN_WORDS)
+    return not (LIST_ITEM.match(paragraph) and word_count(paragraph) < LIST_MIN_WORDS)
 
 
 def _title_case(paragraph: str) -> bool:

