@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import re
+import warnings
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from dateutil.parser import UnknownTimezoneWarning
 from warcio.archiveiterator import ArchiveIterator
 
 from newsmill import layout
@@ -178,7 +180,10 @@ def _run_pool(
         lost: list[_Page] = []
         max_workers = max(1, min(workers or os.cpu_count() or 1, len(pending)))
         with ProcessPoolExecutor(
-            max_workers, mp_context=get_context("forkserver"), max_tasks_per_child=TASKS_PER_CHILD
+            max_workers,
+            mp_context=get_context("forkserver"),
+            initializer=_quiet_worker,
+            max_tasks_per_child=TASKS_PER_CHILD,
         ) as pool:
             futures: dict[Future, _Page] = {pool.submit(process_page, p): p for p in pending}
             for future in as_completed(futures):
@@ -197,6 +202,12 @@ def _run_pool(
                     progress(done, total)
                 yield page, outcome
         pending = lost
+
+
+def _quiet_worker() -> None:
+    """Silence dateutil's per-page warning about unknown zone names (trafilatura's date search
+    meets many); it would flood the task log and says nothing about the result."""
+    warnings.filterwarnings("ignore", category=UnknownTimezoneWarning)
 
 
 def process_page(page: _Page) -> tuple[dict, list[dict]] | str:
