@@ -107,7 +107,7 @@ def extract_run(
     `languages` maps source names to their configured language (the fallback when an article's
     language cannot be detected). `progress(done, total)` is called as pages finish.
     """
-    run_dir = Path(run_dir)
+    run_dir = Path(run_dir).resolve()  # workers need absolute paths: their cwd is not ours
     pages = _pages(run_dir, languages)
     rows: list[dict] = []
     removed: list[dict] = []
@@ -145,9 +145,7 @@ def _pages(run_dir: Path, languages: dict[str, str]) -> list[_Page]:
                 and row.get("warc_offset") is not None
             ):
                 continue
-            warc = Path(row["warc_file"])
-            if not warc.is_absolute() and not warc.exists():
-                warc = data_dir / warc
+            warc = _locate(Path(row["warc_file"]), data_dir)
             by_url[row["url"]] = _Page(
                 source=row["source"],
                 url=row["url"],
@@ -159,6 +157,17 @@ def _pages(run_dir: Path, languages: dict[str, str]) -> list[_Page]:
                 language=languages.get(row["source"]),
             )
     return list(by_url.values())
+
+
+def _locate(warc: Path, data_dir: Path) -> Path:
+    """Find a WARC named in crawl.jsonl: the crawl may have written it relative to its own working
+    directory (`data/warc/...`), which need not be ours; `warc/<source>/<day>` under the run's data
+    directory is where `newsmill.layout.warc_path` puts it."""
+    if warc.is_absolute() or warc.exists():
+        return warc.resolve()
+    parts = warc.parts
+    tail = Path(*parts[parts.index("warc") :]) if "warc" in parts else warc
+    return next((p for p in (data_dir / warc, data_dir / tail) if p.exists()), warc)
 
 
 def _run_pool(

@@ -144,6 +144,18 @@ def test_extract_run_writes_the_contract_files(tmp_path: Path):
     assert not list(run_dir.glob("*.tmp"))
 
 
+def test_a_warc_path_relative_to_the_crawls_directory_is_found(tmp_path: Path, monkeypatch):
+    run_dir = make_run(tmp_path)
+    rows = [json.loads(line) for line in (run_dir / layout.CRAWL_LOG).read_text().splitlines()]
+    for row in rows:
+        if row["warc_file"]:
+            row["warc_file"] = str(Path(row["warc_file"]).relative_to(tmp_path))  # data/warc/...
+    (run_dir / layout.CRAWL_LOG).write_text("".join(json.dumps(r) + "\n" for r in rows))
+    monkeypatch.chdir(tmp_path / "data" / "runs")  # neither the crawl's cwd nor the data dir
+    result = extract_run(run_dir, {"coast": "en"}, workers=1)
+    assert (result.articles, result.errors) == (3, 2)
+
+
 def test_page_date_missing_falls_back_to_listing_date(tmp_path: Path):
     run_dir = make_run(tmp_path)
     html = (
