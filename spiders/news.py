@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from datetime import date, datetime, timedelta
 from http import HTTPStatus
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import scrapy
 from scrapy.exceptions import (
@@ -45,6 +45,7 @@ from spiders.listings import (
 )
 from spiders.warc import WarcFiles
 
+T = TypeVar("T")
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 MAX_SITEMAP_DEPTH = 3
 """Sitemap indexes nest one level in practice; the cap stops index loops."""
@@ -192,16 +193,24 @@ class NewsSpider(scrapy.Spider):
 
     # --- callbacks -----------------------------------------------------------------------------
 
+    def _read(self, response: Response, read: Callable[[], T]) -> T | None:
+        """`read()` (parsing a listing), or None after logging the listing as failed."""
+        try:
+            return read()
+        except Exception as exc:  # noqa: BLE001 - one unreadable listing must not stop the source
+            detail = str(exc) if isinstance(exc, ListingError) else f"{type(exc).__name__}: {exc}"
+            self._failed_response(response, f"unreadable {response.meta['newsmill_kind']}: {detail}")
+            return None
+
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
-        listings = select_feed(parse_feed(response.body, response.url), self.first, self.last)
-        self._fetched(response)
-        yield from self._articles(listings)
+        listings = self._read(response, lambda: parse_feed(response.body, response.url))
+        if listings is not None:
+            self._fetched(response)
+            yield from self._articles(select_feed(listings, self.first, self.last))
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
-        try:
-            sitemap = parse_sitemap(response.body, response.url)
-        except ListingError as exc:
-            self._failed_response(response, f"unreadable sitemap: {exc}")
+        sitemap = self._read(response, lambda: parse_sitemap(response.body, response.url))
+        if sitemap is None:
             return
         urls, children = select_sitemap(sitemap, self.first, self.last)
         self._fetched(response)
@@ -213,17 +222,19 @@ class NewsSpider(scrapy.Spider):
         yield from self._articles(urls)
 
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
-        self._fetched(response)
-        for url in robots_sitemaps(response.body, response.url):
-            if request := self._request(url, "sitemap", self.parse_sitemap):
-                yield request
+        sitemaps = self._read(response, lambda: robots_sitemaps(response.body, response.url))
+        if sitemaps is not None:
+            self._fetched(response)
+            for url in sitemaps:
+                if request := self._request(url, "sitemap", self.parse_sitemap):
+                    yield request
 
     def parse_archive(self, response: Response) -> Iterator[scrapy.Request]:
-        listing: Listing = response.meta["newsmill_listing"]
-        assert listing.listed_date is not None
-        links = archive_links(response.body, response.url, self.source, listing.listed_date)
-        self._fetched(response)
-        yield from self._articles(links)
+        day = response.meta["newsmill_listing"].listed_date
+        links = self._read(response, lambda: archive_links(response.body, response.url, self.source, day))
+        if links is not None:
+            self._fetched(response)
+            yield from self._articles(links)
 
     def parse_article(self, response: Response) -> None:
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")

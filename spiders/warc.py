@@ -4,11 +4,17 @@ Each record is built in memory and written with one ``write`` call, then flushed
 ``crawl.jsonl`` finds every record it is pointed at. A process killed inside that call leaves a torn
 gzip member at the end; before the first append to an existing file the tail is checked and such a
 member cut off, so the file stays readable by warcio/fastwarc from start to end.
+
+Appends hold an exclusive ``flock`` on the file, so two crawls of the same source and day (an
+overlapping backfill) neither interleave records nor cut off each other's record in progress;
+when the file grew since our last append, only the new part is checked.
 """
 
 from __future__ import annotations
 
+import fcntl
 import io
+import os
 import zlib
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -23,15 +29,17 @@ _DROPPED_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
 """The stored body is the decoded one: these headers would no longer describe it."""
 
 
-def good_length(path: Path) -> int:
-    """Bytes from the start of `path` made of complete gzip members that each hold a WARC record.
+def good_length(path: Path, start: int = 0) -> int:
+    """Bytes of `path` made of complete gzip members that each hold a WARC record, counting from
+    `start` (a known member boundary).
 
     A member is complete when zlib reaches its end (CRC and size checked); anything after the
     last complete one (half a record, garbage) is not counted.
     """
-    good = 0
+    good = start
     with path.open("rb") as f:
-        member_start, fed = 0, 0
+        f.seek(start)
+        member_start, fed = start, 0
         inflater, head = zlib.decompressobj(16 + zlib.MAX_WBITS), b""
         data = f.read(_CHUNK)
         while data:
@@ -54,31 +62,36 @@ def good_length(path: Path) -> int:
     return good
 
 
-def repair(path: Path) -> int:
-    """Cut a torn tail off `path`; return how many bytes were removed."""
-    size = path.stat().st_size
-    good = good_length(path)
-    if good < size:
-        with path.open("r+b") as f:
-            f.truncate(good)
-    return size - good
-
-
 class WarcFile:
-    """One WARC file opened for appending; the tail is repaired before the first record."""
+    """One WARC file opened for appending; a torn tail is cut off before our first record."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._file: BinaryIO | None = None
+        self._end: int | None = None  # file size right after our last append
         self.repaired_bytes = 0
 
-    def _open(self) -> BinaryIO:
+    def _append(self, data: bytes) -> int:
+        """Write `data` at the end of the (repaired) file under an exclusive lock; its offset."""
         if self._file is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            if self.path.exists():
-                self.repaired_bytes = repair(self.path)
             self._file = self.path.open("ab")
-        return self._file
+        fd = self._file.fileno()
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            size = os.fstat(fd).st_size
+            offset = size
+            if size != self._end:  # first append, or another process appended since
+                offset = good_length(self.path, self._end or 0)
+                if offset < size:
+                    os.ftruncate(fd, offset)
+                    self.repaired_bytes += size - offset
+            self._file.write(data)
+            self._file.flush()
+            self._end = offset + len(data)
+            return offset
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
 
     def append_response(
         self,
@@ -114,11 +127,7 @@ class WarcFile:
             warc_headers_dict=warc_headers,
         )
         writer.write_record(record)
-        f = self._open()
-        offset = f.seek(0, io.SEEK_END)
-        f.write(buffer.getvalue())
-        f.flush()
-        return offset
+        return self._append(buffer.getvalue())
 
     def close(self) -> None:
         if self._file is not None:

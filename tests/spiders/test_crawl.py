@@ -131,11 +131,13 @@ def test_failures_are_logged_with_readable_errors(site: RecordingSite, tmp_path:
     routes = {p: page for p, page in pages.items() if page is not None}
     routes["/feed.xml"] = Page(f"<rss version='2.0'><channel>{items}</channel></rss>".encode(),
                                content_type="application/rss+xml")
+    routes["/broken.xml.gz"] = Page(b"\x1f\x8b\x08\x00broken", content_type="application/x-gzip")
     site.set_routes(routes)
     config = write_config(
         tmp_path / "sources.toml", site, tmp_path / "data",
         settings={"max_page_bytes": 100000, "download_timeout": 1, "obey_robots": False},
-        source=f'feeds = ["{site.url}/feed.xml", "{site.url}/missing-feed.xml"]',
+        source=f'feeds = ["{site.url}/feed.xml", "{site.url}/missing-feed.xml"]\n'
+               f'sitemaps = ["{site.url}/broken.xml.gz"]',
     )
     result = run_crawl(config, "2026-11-20", "2026-11-20", tmp_path / "run")
     assert result.returncode == 0, result.stderr
@@ -145,6 +147,7 @@ def test_failures_are_logged_with_readable_errors(site: RecordingSite, tmp_path:
     assert errors["/n/missing-1"] == ("failed", 404, "HTTP 404 Not Found")
     assert errors["/n/broken-1"] == ("failed", 500, "HTTP 500 Internal Server Error")
     assert errors["/missing-feed.xml"] == ("failed", 404, "HTTP 404 Not Found")
+    assert errors["/broken.xml.gz"] == ("failed", 200, "unreadable sitemap: broken gzip data: truncated")
     assert errors["/n/report-1.pdf"] == ("failed", 200, "not an HTML page (content type 'application/pdf')")
     assert errors["/n/moved-1"] == ("failed", None, "redirected off-site to http://localhost:9/elsewhere-1")
     assert errors["/n/huge-1"][:2] == ("failed", None)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
-from spiders.warc import WarcFile, good_length, repair
+from spiders.warc import WarcFile, good_length
 
 EXTRA = {
     "Newsmill-Source": "site",
@@ -78,13 +78,36 @@ def test_garbage_tail_and_empty_file(tmp_path: Path) -> None:
     path = tmp_path / "b.warc.gz"
     _append(path, 1)
     size = path.stat().st_size
+    garbage = b"\x1f\x8bnot really gzip at all"
     with path.open("ab") as f:
-        f.write(b"\x1f\x8bnot really gzip at all")
-    assert repair(path) == len(b"\x1f\x8bnot really gzip at all")
-    assert path.stat().st_size == size
+        f.write(garbage)
+    warc = WarcFile(path)
+    assert warc.append_response("http://example.test/x", 200, [], b"x", EXTRA) == size
+    warc.close()
+    assert warc.repaired_bytes == len(garbage)
+    assert len(_records(path)) == 2
     empty = tmp_path / "c.warc.gz"
     empty.write_bytes(b"")
     assert _append(empty, 1) == [0]
+
+
+def test_two_writers_on_one_file_and_a_crash_between_appends(tmp_path: Path) -> None:
+    """An overlapping crawl of the same source and day: records never interleave, and a torn
+    record left by the other writer is cut off (only the part written since is re-checked)."""
+    path = tmp_path / "e.warc.gz"
+    a, b = WarcFile(path), WarcFile(path)
+    offsets = [a.append_response("http://example.test/a1", 200, [], b"a1", EXTRA)]
+    offsets.append(b.append_response("http://example.test/b1", 200, [], b"b1", EXTRA))
+    torn = path.read_bytes()[offsets[1] :][:20]
+    with path.open("ab") as f:  # the other writer dies mid-record
+        f.write(torn)
+    offsets.append(a.append_response("http://example.test/a2", 200, [], b"a2", EXTRA))
+    a.close()
+    b.close()
+    assert a.repaired_bytes == len(torn)
+    assert [(o, u) for o, u, _ in _records(path)] == list(
+        zip(offsets, ["http://example.test/a1", "http://example.test/b1", "http://example.test/a2"], strict=True)
+    )
 
 
 def test_complete_gzip_member_that_is_not_warc_is_cut(tmp_path: Path) -> None:
