@@ -30,7 +30,7 @@ _TRUNCATED = re.compile(
 )
 LIST_ITEM = re.compile(r"^(?:[-•*·▪►]|\d{1,3}[.)])\s")  # a list item as trafilatura writes it
 _COMMENTS = re.compile(
-    r"^\W*(?:\d+\s*)?(?:comments?|reader comments|leave a (?:comment|reply)|add (?:a )?comment"
+    r"^\W*(?:\d+\s*)?(?:comments?|reader comments|have your say|ваше мнение|leave a (?:comment|reply)|add (?:a )?comment"
     r"|post a comment|комментари[ийя]|оставить комментарий|добавить комментарий|σχόλια"
     r"|(?:wasze )?komentarze|dodaj komentarz|评论|網友評論|网友评论|我来说两句|comentários|kommentare"
     r"|komentar|commenti|댓글|コメント)\b",
@@ -46,7 +46,7 @@ _STAMP = re.compile(
 def trailing_run(paragraphs: list[str], removed: set[int]) -> list[int]:
     """Indices of the link-list run at the end of the text, or [] when there is none."""
     order = [i for i in range(len(paragraphs) - 1, -1, -1) if i not in removed]
-    like = [_list_like(paragraphs[i]) for i in order]
+    like = [list_like(paragraphs[i]) for i in order]
     run: list[int] = []
     for k, i in enumerate(order):
         # A news column alternates headline and summary items: a summary item under a list-like
@@ -61,7 +61,7 @@ def trailing_run(paragraphs: list[str], removed: set[int]) -> list[int]:
         if not (like[k] or bridged):
             break
         run.append(i)
-    lines = sum(_list_like(paragraphs[i]) for i in run)
+    lines = sum(list_like(paragraphs[i]) for i in run)
     kept_words = sum(word_count(paragraphs[i]) for i in order if i not in run)
     if lines < MIN_RUN or kept_words < 2 * MAX_ITEM_WORDS:
         return []
@@ -142,7 +142,9 @@ def _share(part: set[str], whole: set[str]) -> float:
     return len(part & whole) / len(part) if part else 0.0
 
 
-def _list_like(paragraph: str) -> bool:
+def list_like(paragraph: str) -> bool:
+    """A line of a link list: a short headline without a full stop, a dated or table item, or a
+    truncated teaser summary."""
     words = word_count(paragraph)
     if _TRUNCATED.search(paragraph) and words <= MAX_SUMMARY_WORDS:
         return True

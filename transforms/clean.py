@@ -10,10 +10,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from transforms.boilerplate import LIST_ITEM, before_headline, comments_cut, trailing_run
+from transforms.boilerplate import (
+    LIST_ITEM,
+    before_headline,
+    comments_cut,
+    list_like,
+    trailing_run,
+)
 from transforms.extract import Extracted
 from transforms.language import identify, same_language, word_count
-from transforms.teasers import promo_reason
+from transforms.teasers import promo_reason, related_header
 
 # Rule from the language-ID notes: flagged no genuine paragraph in the 116-text test.
 FOREIGN_MIN_SCORE = 0.6
@@ -100,6 +106,8 @@ def clean_paragraphs(
     _grow_foreign_runs(paragraphs, detected, language, verdicts)
     for i in comments_cut(paragraphs, set(verdicts)):
         verdicts[i] = ("comments", 1.0)
+    for i in _after_related_header(paragraphs, verdicts):
+        verdicts[i] = ("related", 1.0)
     for i in before_headline(paragraphs, title):
         verdicts.setdefault(i, ("before_headline", 1.0))
     for i in trailing_run(paragraphs, set(verdicts)):
@@ -107,6 +115,26 @@ def clean_paragraphs(
     kept = [p for i, p in enumerate(paragraphs) if i not in verdicts]
     removed = [Removed(i, paragraphs[i], *verdicts[i]) for i in sorted(verdicts)]
     return Cleaned("\n\n".join(kept), language, removed)
+
+
+def _after_related_header(
+    paragraphs: list[str], verdicts: dict[int, tuple[str, float]]
+) -> list[int]:
+    """The link lines after a bare "Related" header in the second half of the text.
+
+    The block ends at the first paragraph that reads as prose, where the story may go on; headers in the first
+    half are skipped, as there a link box more often sits inside the story.
+    """
+    for i in range(len(paragraphs) // 2, len(paragraphs)):
+        if related_header(paragraphs[i]):
+            block = []
+            for j in range(i + 1, len(paragraphs)):
+                if not list_like(paragraphs[j]):
+                    break
+                if j not in verdicts:
+                    block.append(j)
+            return block
+    return []
 
 
 def _foreign(lang: str | None, language: str | None) -> bool:

@@ -13,7 +13,8 @@ import re
 from transforms.boilerplate import LIST_ITEM
 from transforms.language import word_count
 
-MAX_TEASER_WORDS = 30  # a label plus a headline; a longer paragraph is prose that mentions one
+MAX_TEASER_WORDS = 30
+MAX_HEADER_WORDS = 5  # a label plus a headline; a longer paragraph is prose that mentions one
 
 # Labels that introduce a link to another article.
 # fmt: off
@@ -25,13 +26,15 @@ _LEADS = [
     r"editor'?s picks?", r"trending(?: now)?", r"popular(?: now| stories)?", r"watch(?: now)?", r"listen", r"click here",
     # ru
     r"читайте (?:также|тоже|ещё|еще|далее)", r"читай(?:те)? также", r"смотрите (?:также|тоже)", r"см\. также", r"читать (?:далее|также)",
-    r"по теме", r"(?:новости|ещё|еще|материалы) по теме", r"подробнее", r"рекомендуем", r"популярное", r"реклама",
+    r"по теме",
+    r"статьи по теме", r"(?:новости|ещё|еще|материалы) по теме", r"подробнее", r"рекомендуем", r"популярное", r"реклама",
     # el
     r"διαβάστε (?:επίσης|ακόμα|ακόμη|περισσότερα|εδώ)", r"δείτε (?:επίσης|ακόμα|ακόμη|εδώ)", r"σχετικ(?:ά|ό) (?:άρθρα|άρθρο|θέματα)",
     r"περισσότερα", r"διαφήμιση",
     # pl
     r"czytaj (?:też|także|również|więcej|dalej)", r"zobacz (?:też|także|również|więcej)", r"przeczytaj (?:też|także|również)",
-    r"polecamy", r"więcej", r"powiązane(?: artykuły)?", r"reklama",
+    r"polecamy",
+    r"warto przeczytać", r"więcej", r"powiązane(?: artykuły)?", r"reklama",
     # zh
     r"相[关關](?:阅读|閱讀|新[闻聞]|[报報]道|[链鏈]接|文章)", r"延伸[阅閱][读讀]", r"推[荐薦][阅閱][读讀]", r"更多(?:[阅閱][读讀]|精彩|新[闻聞])",
     r"[阅閱][读讀](?:更多|全文)", r"点击(?:查看|阅读)", r"點擊(?:查看|閱讀)", r"广告", r"廣告",
@@ -53,6 +56,11 @@ _LEADS = [
     r"lea también", r"lee también", r"leer más", r"ver también", r"te puede interesar", r"publicidad",
     r"(?:à )?lire aussi", r"voir aussi", r"publicité",
 ]
+_AD_LABEL = re.compile(
+    r"^\W*(?:advertisement|реклама|διαφήμιση|reklama|广告|廣告|publicidade|anzeige|werbung|iklan"
+    r"|pubblicità|광고|広告|publicidad|publicité)\W*$",
+    re.IGNORECASE,
+)
 _OPEN = r"^[\s\[\(\{«<>»*•►▶→■□·|–—-]*"
 _LEAD = re.compile(_OPEN + r"(?:" + "|".join(_LEADS) + r")(?:\s*[:：>»|–—-]+|\s*[\]\)]|$)", re.IGNORECASE)
 
@@ -78,6 +86,18 @@ _RESERVED = re.compile(
     r"|tutti i diritti riservati|무단 ?전재|無断転載|derechos reservados|tous droits réservés",
     re.IGNORECASE,
 )
+
+
+def related_header(paragraph: str) -> bool:
+    """A bare "Related" / "Читайте также" / "相关新闻" line: the header of a link block (not an ad
+    label, which sits alone in mid-article)."""
+    match = _LEAD.match(paragraph)
+    return (
+        match is not None
+        and not paragraph[match.end() :].strip()
+        and not _AD_LABEL.match(paragraph)
+        and word_count(paragraph) <= MAX_HEADER_WORDS
+    )
 
 
 def promo_reason(paragraph: str) -> str | None:

@@ -134,3 +134,11 @@ def test_reader_comments_after_a_comments_header_go():
     cleaned = clean_paragraphs([*BODY, *comments], "en")
     assert cleaned.text == "\n\n".join(BODY)
     assert [r.reason for r in cleaned.removed] == ["comments"] * 3
+
+
+def test_links_under_a_related_header_go_but_the_story_after_them_stays():
+    links = ["Статьи по теме", "Ferry fares to rise in spring", "Harbour dredging starts next week"]
+    more = "The council will publish the final timetable in December, after a last round of talks with the two bus companies that run the night routes."
+    cleaned = clean_paragraphs([*BODY, *links, more], "en")
+    assert cleaned.text == "\n\n".join([*BODY, more])
+    assert [r.reason for r in cleaned.removed] == ["teaser", "related", "related"]
