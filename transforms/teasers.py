@@ -62,7 +62,9 @@ _AD_LABEL = re.compile(
     re.IGNORECASE,
 )
 _OPEN = r"^[\s\[\(\{«<>»*•►▶→■□·|–—-]*"
-_LEAD = re.compile(_OPEN + r"(?:" + "|".join(_LEADS) + r")(?:\s*[:：>»|–—-]+|\s*[\]\)]|$)", re.IGNORECASE)
+# The label ends in a colon, an arrow, a bracket or the line; not in a dash, which in dialogue
+# ("- Więcej - dodał") is speech, not a label.
+_LEAD = re.compile(_OPEN + r"(?:" + "|".join(_LEADS) + r")(?:\s*[:：>»|]+|\s*[\]\)]|\W*$)", re.IGNORECASE)
 
 # Calls to act that are not about the story.
 _SIGNUP = re.compile(

@@ -71,6 +71,7 @@ def test_teasers_go_in_many_languages(teaser: str, language: str):
         "Reporting by Ana Brook; editing by Tom Reyes",
         'The mayor quoted Goethe: "Mehr Licht" was all he said.',
         "- Sign up for the service at any station before the first trip",
+        "- Więcej nie powiem - dodał minister.",
     ],
 )
 def test_genuine_short_paragraphs_stay(genuine: str):
