@@ -1,0 +1,34 @@
+"""Demo news sites on loopback: three invented sites with a month of articles, for demos and tests.
+
+- `build_demo(start, days)`: the generated sites (deterministic; default the 30 days ending
+  2026-11-20) -> `DemoSites`.
+- `serve_demo(ports)`: context manager serving them (default ports 8781-8783; 0 = ephemeral).
+- `write_demo_config(path, servers, data_dir)`: a sources TOML for the served sites.
+- `expected_articles(day)`, `expected_counts(source, day)`, `expected_inserts()`: what they hold.
+- ``python -m newsmill.demo``: serve them in the foreground until Ctrl-C.
+
+Sites (source names): ``gazette`` (en, general news), ``rundschau`` (de, regional),
+``marcador`` (es, sports and culture).
+"""
+
+from newsmill.demo.generate import DEFAULT_DAYS, DEFAULT_LAST, DEFAULT_START, SITES, build_demo
+from newsmill.demo.model import Article, DemoSite, DemoSites, Insert, SiteSpec
+from newsmill.demo.server import Page, SiteServer, serving
+from newsmill.demo.sites import (
+    DEFAULT_PORTS,
+    DemoServers,
+    demo_config_text,
+    expected_articles,
+    expected_counts,
+    expected_inserts,
+    serve_demo,
+    site_routes,
+    write_demo_config,
+)
+
+__all__ = [
+    "DEFAULT_DAYS", "DEFAULT_LAST", "DEFAULT_PORTS", "DEFAULT_START", "SITES", "Article",
+    "DemoServers", "DemoSite", "DemoSites", "Insert", "Page", "SiteServer", "SiteSpec",
+    "build_demo", "demo_config_text", "expected_articles", "expected_counts", "expected_inserts",
+    "serve_demo", "serving", "site_routes", "write_demo_config",
+]

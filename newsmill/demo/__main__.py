@@ -1,0 +1,38 @@
+"""``python -m newsmill.demo``: serve the demo sites in the foreground until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import threading
+from datetime import date
+
+from newsmill.demo.generate import DEFAULT_DAYS, DEFAULT_START
+from newsmill.demo.sites import DEFAULT_PORTS, serve_demo, write_demo_config
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m newsmill.demo", description=__doc__)
+    parser.add_argument("--ports", type=int, nargs=3, default=list(DEFAULT_PORTS),
+                        metavar="PORT", help="three ports, 0 for ephemeral (default: %(default)s)")
+    parser.add_argument("--start", type=date.fromisoformat, default=DEFAULT_START,
+                        help="first day of articles, YYYY-MM-DD (default: %(default)s)")
+    parser.add_argument("--days", type=int, default=DEFAULT_DAYS, help="number of days (default: %(default)s)")
+    parser.add_argument("--config", help="also write a sources TOML for the served sites to this path")
+    args = parser.parse_args(argv)
+    with serve_demo(args.ports, start=args.start, days=args.days) as servers:
+        demo = servers.demo
+        print(f"newsmill demo: {demo.start} .. {demo.last}, serving on 127.0.0.1 (Ctrl-C to stop)")
+        for site, server in zip(demo.sites, servers, strict=True):
+            print(f"  {site.name:<10} {site.spec.title:<24} {server.url}/  ({len(site.articles)} articles)")
+        if args.config:
+            write_demo_config(args.config, servers)
+            print(f"sources config written to {args.config}")
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            print("\nstopped")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
