@@ -87,6 +87,8 @@ def run_crawl(
     log = CrawlLog(run_dir)
     data_dir = settings.data_dir.resolve()  # crawl.jsonl names WARC files by absolute path
     level = os.environ.get(LOG_LEVEL_ENV, "WARNING").upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+        level = "WARNING"
     process = AsyncCrawlerProcess(scrapy_settings(settings, log_level=level))
     pending = list(sources)
     state = {"interrupted": False, "broken": False, "running": 0}

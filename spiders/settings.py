@@ -42,6 +42,7 @@ def scrapy_settings(settings: Settings, log_level: str = "WARNING") -> dict[str,
         # The spider keeps its own set of canonical URLs; Scrapy's fingerprint filter would drop a
         # second redirect to the same page without calling any callback, losing its crawl.jsonl line.
         "DUPEFILTER_CLASS": "scrapy.dupefilters.BaseDupeFilter",
+        "DOWNLOADER": "spiders.downloader.SlotLimitedDownloader",
         "EXTENSIONS": {"spiders.politeness.CrawlDelay": 1000},
         "DOWNLOADER_MIDDLEWARES": {"spiders.offsite.OwnDomainsMiddleware": 50},
     }

@@ -1,5 +1,8 @@
 """A loopback news site (feed, sitemap index, gzip news sitemap, archives, robots.txt, articles on
-three days) and a helper that runs ``python -m spiders.crawl`` against it in a subprocess."""
+three days) and helpers that run ``python -m spiders.crawl`` against it in a subprocess.
+
+A plain module, not conftest.py: test modules import from it, and other test folders have their
+own conftest.py."""
 
 from __future__ import annotations
 
@@ -10,11 +13,9 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-
-import pytest
 
 from newsmill.demo.server import Page, SiteServer
 
@@ -64,16 +65,6 @@ def send(request: BaseHTTPRequestHandler, page: Page) -> None:
         request.send_header(name, value)
     request.end_headers()
     request.wfile.write(page.body)
-
-
-@pytest.fixture
-def site() -> Iterator[RecordingSite]:
-    recording = RecordingSite()
-    recording.server.start()
-    try:
-        yield recording
-    finally:
-        recording.server.stop()
 
 
 def article(title: str, day: str) -> Page:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
+import threading
 import time
 from pathlib import Path
 
-from conftest import (
+from crawlsite import (
     ARTICLES,
     DAY20,
     REPO,
@@ -177,10 +178,10 @@ def test_crawl_delay_from_robots_txt_spaces_requests(site: RecordingSite, tmp_pa
 
 
 def test_sigterm_leaves_appendable_warc_and_no_done_file(site: RecordingSite, tmp_path: Path) -> None:
-    paths = [f"/n/slow-story-{i}" for i in range(30)]
+    paths = [f"/n/slow-story-{i}" for i in range(20)]
 
     def slow(request) -> None:
-        time.sleep(0.2)
+        time.sleep(0.1)
         send(request, article(request.path, "2026-11-20"))
 
     items = "".join(f"<item><link>{site.url}{p}</link></item>" for p in paths)
@@ -204,14 +205,14 @@ def test_sigterm_leaves_appendable_warc_and_no_done_file(site: RecordingSite, tm
     assert child.returncode == 143, stderr
     assert not (run_dir / "crawl.done.json").exists()
     lines = len(_rows(run_dir))
-    assert 4 <= lines < 31
+    assert 4 <= lines < 21
     warc = data / "warc" / "town" / "2026-11-20.warc.gz"
     assert good_length(warc) == warc.stat().st_size
     before = len(_warc(warc))
 
     result = run_crawl(config, "2026-11-20", "2026-11-20", tmp_path / "run2")
     assert result.returncode == 0, result.stderr
-    assert len(_warc(warc)) == before + 31
+    assert len(_warc(warc)) == before + 21
 
 
 def test_bad_arguments_exit_2_with_one_line(tmp_path: Path) -> None:
@@ -259,3 +260,32 @@ def test_many_sources_in_one_process(site: RecordingSite, tmp_path: Path) -> Non
     assert site.counts()["/site-0/feed.xml"] == 0
     for name in chosen:
         assert (tmp_path / "data" / "warc" / name / "2026-11-20.warc.gz").exists()
+
+
+def test_per_site_concurrency_is_enforced_without_delay(site: RecordingSite, tmp_path: Path) -> None:
+    """Guards spiders.downloader: Scrapy 2.19 alone starts all queued requests of a site at once."""
+    paths = [f"/n/story-{i}" for i in range(12)]
+    lock = threading.Lock()
+    active, peak = [0], [0]
+
+    def slow(request) -> None:
+        with lock:
+            active[0] += 1
+            peak[0] = max(peak[0], active[0])
+        time.sleep(0.15)
+        with lock:
+            active[0] -= 1
+        send(request, article(request.path, "2026-11-20"))
+
+    items = "".join(f"<item><link>{site.url}{p}</link></item>" for p in paths)
+    routes = {p: slow for p in paths}
+    routes["/feed.xml"] = Page(f"<rss version='2.0'><channel>{items}</channel></rss>".encode(),
+                               content_type="application/rss+xml")
+    site.set_routes(routes)
+    config = write_config(tmp_path / "sources.toml", site, tmp_path / "data",
+                          settings={"concurrency_per_domain": 3, "obey_robots": False},
+                          source=f'feeds = ["{site.url}/feed.xml"]')
+    result = run_crawl(config, "2026-11-20", "2026-11-20", tmp_path / "run")
+    assert result.returncode == 0, result.stderr
+    assert len(_rows(tmp_path / "run")) == 13
+    assert peak[0] == 3
