@@ -28,6 +28,7 @@ from warcio.archiveiterator import ArchiveIterator
 from newsmill import layout
 from transforms.clean import clean_article
 from transforms.extract import extract_article
+from transforms.fingerprint import fingerprint
 from transforms.language import word_count
 
 ARTICLES_SCHEMA = pa.schema(
@@ -50,6 +51,7 @@ ARTICLES_SCHEMA = pa.schema(
         ("warc_file", pa.string()),
         ("warc_offset", pa.int64()),
         ("duplicate_of", pa.string()),
+        ("fingerprint", pa.list_(pa.uint32())),
     ]
 )
 REMOVED_SCHEMA = pa.schema(
@@ -119,7 +121,7 @@ def extract_run(
         row, segments = outcome
         rows.append(row)
         removed.extend(segments)
-    _mark_duplicates(rows)
+    rows = sorted({r["url"]: r for r in rows}.values(), key=lambda r: r["url"])  # one row per URL
     paths = (run_dir / layout.ARTICLES, run_dir / layout.REMOVED, run_dir / layout.EXTRACT_ERRORS)
     _write_parquet(paths[0], rows, ARTICLES_SCHEMA)
     _write_parquet(paths[1], removed, REMOVED_SCHEMA)
@@ -250,7 +252,8 @@ def process_page(page: _Page) -> tuple[dict, list[dict]] | str:
         "fetched_at": page.fetched_at,
         "warc_file": page.warc_file,
         "warc_offset": page.warc_offset,
-        "duplicate_of": None,
+        "duplicate_of": None,  # set by the warehouse, which sees other runs and sources
+        "fingerprint": fingerprint(cleaned.text),
     }
     segments = [
         {
@@ -276,17 +279,6 @@ def _read_record(path: Path, offset: int) -> bytes:
                 )
             return record.content_stream().read()
     raise ValueError(f"no WARC record at offset {offset} of {path}")
-
-
-def _mark_duplicates(rows: list[dict]) -> None:
-    """Point each article at the first one (earliest fetch, then URL) with the same text."""
-    first: dict[str, str] = {}
-    never = datetime.min.replace(tzinfo=UTC)
-    for row in sorted(rows, key=lambda r: (r["fetched_at"] or never, r["url"])):
-        original = first.setdefault(row["content_hash"], row["url"])
-        if original != row["url"]:
-            row["duplicate_of"] = original
-    rows.sort(key=lambda r: r["url"])
 
 
 def _write_parquet(path: Path, rows: list[dict], schema: pa.Schema) -> None:

@@ -13,6 +13,7 @@ import pyarrow.parquet as pq
 
 from newsmill import layout
 from newsmill.warehouse.connection import connect
+from newsmill.warehouse.duplicates import mark_duplicates
 from newsmill.warehouse.search import rebuild_index
 
 CRAWL_LOG_SCHEMA = pa.schema(
@@ -31,7 +32,8 @@ CRAWL_LOG_SCHEMA = pa.schema(
 
 ARTICLE_COLUMNS = (
     "url, source, pub_date, listed_date, date_source, title, authors, description, site_name, "
-    "language, tags, text, word_count, content_hash, duplicate_of, fetched_at, warc_file, warc_offset"
+    "language, tags, text, word_count, content_hash, duplicate_of, fingerprint, fetched_at, warc_file, "
+    "warc_offset"
 )
 
 
@@ -216,6 +218,7 @@ def load_run(database: Path, run_dir: Path, *, refetch: bool = False) -> LoadRes
                 "sum(failures), sum(skipped) FROM runs WHERE run_id = ?",
                 [info.run_id],
             ).fetchone()
+            mark_duplicates(con, info.run_id)
             rebuild_index(con)
             con.commit()
         except BaseException:

@@ -27,6 +27,7 @@ CREATE TABLE IF NOT EXISTS articles (
     word_count   INTEGER,
     content_hash VARCHAR,               -- sha1 of the normalised text
     duplicate_of VARCHAR,               -- url of the first article with the same story, if any
+    fingerprint  UINTEGER[],            -- sampled shingle hashes, for near-duplicate detection
     fetched_at   TIMESTAMPTZ,
     warc_file    VARCHAR,               -- raw response: WARC file and record offset
     warc_offset  BIGINT,

@@ -113,6 +113,7 @@ def test_extract_run_writes_the_contract_files(tmp_path: Path):
         "warc_file",
         "warc_offset",
         "duplicate_of",
+        "fingerprint",
     ]
     by_url = {r["url"]: r for r in articles.to_pylist()}
     ferry = by_url["https://coast.test/ferry"]
@@ -127,8 +128,7 @@ def test_extract_run_writes_the_contract_files(tmp_path: Path):
     assert ferry["fetched_at"] == datetime(2026, 11, 20, 6, tzinfo=UTC)
     assert ferry["content_hash"] == content_hash(ferry["text"].upper().replace(" ", "  "))
     assert ferry["word_count"] == len(re.findall(r"\w+", ferry["text"]))  # words of the text
-    assert ferry["duplicate_of"] is None
-    assert by_url["https://coast.test/ferry-copy"]["duplicate_of"] == "https://coast.test/ferry"
+    assert ferry["fingerprint"] == by_url["https://coast.test/ferry-copy"]["fingerprint"] != []
     assert "El equipo local" not in by_url["https://coast.test/flood"]["text"]
 
     removed = pq.read_table(run_dir / layout.REMOVED)

@@ -14,6 +14,7 @@ import pytest
 
 from newsmill import layout
 from newsmill.warehouse import RunInfo, WarehouseError, connect, load_run
+from transforms.fingerprint import fingerprint
 
 DAY = date(2026, 11, 20)
 
@@ -25,6 +26,7 @@ def article(url: str, text: str, day: date = DAY) -> dict:
         "language": "en", "tags": [], "text": text, "word_count": len(text.split()),
         "content_hash": str(hash(text)), "fetched_at": datetime(2026, 11, 20, 8, tzinfo=UTC),
         "warc_file": "x.warc.gz", "warc_offset": 0, "duplicate_of": None,
+        "fingerprint": fingerprint(text),
     }
 
 
@@ -38,13 +40,14 @@ def make_run(run_dir: Path, articles: list[dict], crawl: list[dict]) -> Path:
         ("word_count", pa.int32()), ("content_hash", pa.string()),
         ("fetched_at", pa.timestamp("us", tz="UTC")), ("warc_file", pa.string()),
         ("warc_offset", pa.int64()), ("duplicate_of", pa.string()),
+        ("fingerprint", pa.list_(pa.uint32())),
     ])
     pq.write_table(pa.Table.from_pylist(articles, schema=schema), run_dir / layout.ARTICLES)
     removed = pa.table({"url": [articles[0]["url"]], "position": pa.array([3], pa.int32()),
                         "text": ["Read more: elsewhere"], "reason": ["teaser"], "score": [1.0]})
     pq.write_table(removed, run_dir / layout.REMOVED)
     (run_dir / layout.CRAWL_LOG).write_text("".join(json.dumps(r) + "\n" for r in crawl))
-    RunInfo("r1", DAY, DAY, ("town",), datetime.now(UTC), 1.0, 2.0).write(run_dir)
+    RunInfo(run_dir.name, DAY, DAY, ("town",), datetime.now(UTC), 1.0, 2.0).write(run_dir)
     return run_dir
 
 
@@ -126,3 +129,22 @@ def test_lock_timeout_is_a_clear_error(tmp_path: Path) -> None:
     finally:
         holder.kill()
         holder.wait()
+
+
+STORY = (" ".join(f"The harbour board met on day {i} and agreed to dredge berth {i} before the winter storms arrived in force."
+                  for i in range(12)))
+
+
+def test_near_duplicates_across_runs_point_at_the_earliest(tmp_path: Path) -> None:
+    db = tmp_path / "news.duckdb"
+    wire = article("http://wire/harbour", STORY, date(2026, 11, 19))
+    load_run(db, make_run(tmp_path / "r1", [wire, article("http://t/other", "A different story about a school play.")], []))
+    copy = article("http://t/harbour-copy", "Updated: " + STORY.replace("winter", "autumn", 1) + " More to follow.")
+    unrelated = article("http://t/market", " ".join(f"Stall {i} at the farmers market sold apples and pears." for i in range(30)))
+    load_run(db, make_run(tmp_path / "r2", [copy, unrelated], []))
+    with connect(db, read_only=True) as con:
+        marks = dict(con.execute("SELECT url, duplicate_of FROM articles").fetchall())
+        clusters = con.execute("SELECT original, copies FROM duplicate_clusters").fetchall()
+    assert marks == {"http://wire/harbour": None, "http://t/other": None,
+                     "http://t/harbour-copy": "http://wire/harbour", "http://t/market": None}
+    assert clusters == [("http://wire/harbour", 1)]

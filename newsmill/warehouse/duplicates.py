@@ -1,0 +1,67 @@
+"""Mark near-duplicate articles (syndicated wire copy, re-published stories); never delete them.
+
+Two articles are near-duplicates when at least half of the smaller one's sampled shingles
+(`transforms.fingerprint`) also occur in the other, or their normalised texts hash the same. Only
+articles of the run and those within `WINDOW_DAYS` of them are compared, so the cost of a load does
+not grow with the warehouse. In each group the earliest article (day, fetch time, URL) is the
+original; the others point at it through `duplicate_of`.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+WINDOW_DAYS = 3
+MIN_OVERLAP = 0.5
+MIN_SAMPLES = 3
+
+
+def mark_duplicates(con: duckdb.DuckDBPyConnection, run_id: str) -> int:
+    """Set `duplicate_of` for the run's articles and their near-duplicates; return how many are marked."""
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE dup_pairs AS
+        WITH fresh AS (
+            SELECT url, content_hash, len(fingerprint) AS n, fingerprint, pub_date FROM articles
+            WHERE run_id = $run
+        ), nearby AS (
+            SELECT url, content_hash, len(fingerprint) AS n, fingerprint FROM articles
+            WHERE pub_date BETWEEN (SELECT min(pub_date) FROM fresh) - $days
+                               AND (SELECT max(pub_date) FROM fresh) + $days
+        ), shared AS (
+            SELECT f.url AS a, o.url AS b, count(*) AS common, any_value(least(f.n, o.n)) AS smaller
+            FROM (SELECT url, n, unnest(fingerprint) AS h FROM fresh WHERE n >= $min_samples) f
+            JOIN (SELECT url, n, unnest(fingerprint) AS h FROM nearby WHERE n >= $min_samples) o
+              ON f.h = o.h AND f.url <> o.url
+            GROUP BY ALL
+        )
+        SELECT a, b FROM shared WHERE common >= $overlap * smaller
+        UNION
+        SELECT f.url, o.url FROM fresh f JOIN nearby o
+          ON f.content_hash = o.content_hash AND f.url <> o.url AND coalesce(f.content_hash, '') <> ''
+        """,
+        {"run": run_id, "days": WINDOW_DAYS, "min_samples": MIN_SAMPLES, "overlap": MIN_OVERLAP},
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE dup_links AS
+        WITH pairs AS (SELECT a, b FROM dup_pairs UNION SELECT b, a FROM dup_pairs),
+        ranked AS (
+            SELECT p.a AS url, arg_min(o.url, (o.pub_date, o.fetched_at, o.url)) AS original
+            FROM (
+                SELECT a, b FROM pairs
+                UNION SELECT a, a FROM pairs
+                UNION SELECT url, duplicate_of FROM articles  -- keep links made by earlier loads
+                      WHERE duplicate_of IS NOT NULL AND url IN (SELECT a FROM pairs)
+            ) p
+            JOIN articles o ON o.url = p.b
+            GROUP BY p.a
+        )
+        SELECT url, CASE WHEN original = url THEN NULL ELSE original END AS duplicate_of FROM ranked
+        """
+    )
+    con.execute(
+        "UPDATE articles SET duplicate_of = l.duplicate_of FROM dup_links l "
+        "WHERE articles.url = l.url AND articles.duplicate_of IS DISTINCT FROM l.duplicate_of"
+    )
+    return con.execute("SELECT count(*) FROM dup_links WHERE duplicate_of IS NOT NULL").fetchone()[0]
