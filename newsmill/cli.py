@@ -6,6 +6,7 @@ import csv
 import json
 import sys
 from collections.abc import Sequence
+from contextlib import ExitStack
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from newsmill import pipeline
-from newsmill.config import Config, ConfigError, load_config
+from newsmill.config import DEMO_CONFIG, Config, ConfigError, load_config, packaged_config
 from newsmill.warehouse import WarehouseError, connect
 from newsmill.warehouse.export import FORMATS, export_articles
 from newsmill.warehouse.report import render_report
@@ -90,14 +91,17 @@ def _chunks(first: date, last: date, size: int) -> list[tuple[date, date]]:
 
 def _print_summary(summaries: list[pipeline.RunSummary], config: Config) -> None:
     table = Table(title=f"newsmill: {config.settings.database}", title_justify="left")
-    for column in ("run", "pages fetched", "articles loaded", "removed segments", "failures",
-                   "skipped (already loaded)", "crawl s", "extract s", "load s"):
+    for column in ("run", "fetched", "articles", "removed", "failed", "skipped", "crawl s",
+                   "extract s", "load s"):
         table.add_column(column, justify="left" if column == "run" else "right")
     for s in summaries:
         table.add_row(s.run_id, str(s.load.pages_fetched), str(s.load.articles), str(s.load.removed),
                       str(s.load.failures), str(s.load.skipped), f"{s.crawl_seconds:.1f}",
                       f"{s.extract_seconds:.1f}", f"{s.load.seconds:.1f}")
     console.print(table)
+    console.print("fetched: pages fetched; articles: articles of the run in the warehouse; removed: "
+                  "paragraphs cleaned out; failed: pages that failed (see crawl_failures); skipped: "
+                  "articles already loaded, not fetched again (--refetch to fetch them)", style="dim")
 
 
 _refetch = click.option("--refetch", is_flag=True,
@@ -131,6 +135,43 @@ def backfill(obj: _Context, first: date, last: date, days_per_run: int, sources:
              refetch: bool, quiet: bool) -> None:
     """Collect every day of a date range (inclusive), one run per day by default."""
     _run_range(obj, first, last, sources, refetch, days_per_run, quiet)
+
+
+@main.command()
+@click.option("--days", type=click.IntRange(1, 30), default=3, show_default=True,
+              help="How many of the demo's last days to backfill.")
+@_quiet
+@click.pass_obj
+def demo(obj: _Context, days: int, quiet: bool) -> None:
+    """Serve the demo news sites on 127.0.0.1 and backfill their last days into DuckDB.
+
+    Uses the packaged demo config (ports 8781-8783, data in data/demo/) unless --config is given.
+    """
+    from newsmill.demo import DEFAULT_LAST, serve_demo
+
+    config = load_config(obj.config_path or packaged_config(DEMO_CONFIG),
+                         data_dir=obj.data_dir, database=obj.database)
+    first = DEFAULT_LAST - timedelta(days=days - 1)
+    with ExitStack() as stack:
+        try:
+            running = stack.enter_context(serve_demo())
+        except OSError as exc:
+            raise click.ClickException(
+                f"cannot serve the demo sites on 127.0.0.1 ports 8781-8783 ({exc}); "
+                "is another `newsmill demo` or `python -m newsmill.demo` running?") from None
+        console.print(f"demo sites: {' '.join(running.base_urls)}; backfilling {first} .. {DEFAULT_LAST}")
+        summaries = [pipeline.run(config, day, day, progress=not quiet)
+                     for day in pipeline.days(first, DEFAULT_LAST)]
+    _print_summary(summaries, config)
+    with connect(config.settings.database, read_only=True) as con:
+        cursor = con.execute(
+            "SELECT pub_date, source, count(*) AS articles, sum(word_count) AS words, "
+            "count(*) FILTER (WHERE duplicate_of IS NOT NULL) AS duplicates "
+            "FROM articles WHERE pub_date BETWEEN ? AND ? GROUP BY ALL ORDER BY ALL", [first, DEFAULT_LAST])
+        columns = [d[0] for d in cursor.description]
+        _print_rows(columns, cursor.fetchall(), "table")
+    console.print(f"warehouse: {config.settings.database}  (try: newsmill --db {config.settings.database} "
+                  "query \"SELECT * FROM removed_reasons\")")
 
 
 @main.command()
