@@ -49,8 +49,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--from", dest="first", required=True, type=_day, metavar="YYYY-MM-DD")
     parser.add_argument("--to", dest="last", required=True, type=_day, metavar="YYYY-MM-DD")
     parser.add_argument("--out", required=True, type=Path, metavar="RUN_DIR")
-    parser.add_argument("--source", action="append", default=[], metavar="NAME",
-                        help="crawl only this source (repeatable; default: all)")
+    parser.add_argument("--source", action="extend", nargs="+", default=[], metavar="NAME",
+                        help="crawl only these sources (repeatable; default: all)")
     parser.add_argument("--skip-urls", type=Path, metavar="FILE",
                         help="URLs not to fetch (already loaded), one per line")
     parser.add_argument("--data-dir", type=Path, metavar="DIR", help="overrides settings.data_dir")
@@ -138,7 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         config = load_config(args.config, data_dir=args.data_dir)
-        sources = config.select(args.source)
+        sources = config.select(list(dict.fromkeys(args.source)))
         skip = read_skip_urls(args.skip_urls)
     except ConfigError as exc:
         print(f"python -m spiders.crawl: error: {exc}", file=sys.stderr)

@@ -329,30 +329,53 @@ def is_archive_page(url: str, source: Source) -> bool:
     return any(_template_pattern(t).fullmatch(tail) for t in source.archives)
 
 
-def archive_links(body: bytes, page_url: str, source: Source, day: date) -> list[Listing]:
+@dataclass(frozen=True)
+class ArchivePage:
+    """What one archive page of a day lists: article candidates and further pages of that day."""
+
+    articles: list[Listing]
+    more_pages: list[str]
+
+
+def _continues(url: str, day_urls: list[str]) -> bool:
+    """True when `url` extends an archive URL of the day (``.../2026/11/20/page/2/``, ``&page=2``)."""
+    for day_url in day_urls:
+        stem = day_url.rstrip("/")
+        if url != day_url and url.startswith(stem) and url[len(stem) : len(stem) + 1] in ("/", "?", "&"):
+            return True
+    return False
+
+
+def parse_archive(body: bytes, page_url: str, source: Source, day: date) -> ArchivePage:
     """Article candidates linked from an archive page of `day`: on the source's domains, not
-    the archive pages themselves, not obviously something other than an article.
+    archive pages themselves, not obviously something other than an article (`looks_like_article`).
+    Links to further pages of the same day's archive (pagination) are returned apart.
 
     Each candidate is listed under `day`, with the link text as its title.
     """
     if not body.strip():
-        return []
+        return ArchivePage([], [])
     try:
         document = lxml_html.document_fromstring(body)
     except (etree.ParserError, ValueError):
-        return []
+        return ArchivePage([], [])
     base = page_url
     for href in document.xpath("//base/@href")[:1]:
         base = urljoin(page_url, href.strip())
+    day_urls = source.archive_urls(day)
     found: dict[str, Listing] = {}
+    pages: dict[str, None] = {}
     for anchor in document.xpath("//a[@href]"):
         url = urljoin(base, anchor.get("href").strip()).partition("#")[0]
         if url in found or not is_http_url(url) or not source.owns(url):
             continue
         if url.rstrip("/") == page_url.partition("#")[0].rstrip("/"):
             continue
-        if is_archive_page(url, source) or not looks_like_article(url):
+        if is_archive_page(url, source):
+            if _continues(url, day_urls):
+                pages[url] = None
             continue
-        title = " ".join(anchor.text_content().split()) or None
-        found[url] = Listing(url, day, title)
-    return list(found.values())
+        if looks_like_article(url):
+            title = " ".join(anchor.text_content().split()) or None
+            found[url] = Listing(url, day, title)
+    return ArchivePage(list(found.values()), list(pages))

@@ -34,8 +34,8 @@ from spiders.crawllog import CrawlLog, utc_now
 from spiders.listings import (
     Listing,
     ListingError,
-    archive_links,
     is_http_url,
+    parse_archive,
     parse_feed,
     parse_sitemap,
     robots_sitemaps,
@@ -49,6 +49,8 @@ T = TypeVar("T")
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 MAX_SITEMAP_DEPTH = 3
 """Sitemap indexes nest one level in practice; the cap stops index loops."""
+MAX_ARCHIVE_PAGES = 30
+"""Pages followed per archive URL and day (pagination); a day rarely needs more."""
 
 
 def days(first: date, last: date) -> Iterator[date]:
@@ -124,18 +126,18 @@ class NewsSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.source.feeds:
-            if request := self._request(url, "feed", self.parse_feed):
+            if request := self._request(url, "feed", self.on_feed):
                 yield request
         for url in self.source.sitemaps:
-            if request := self._request(url, "sitemap", self.parse_sitemap):
+            if request := self._request(url, "sitemap", self.on_sitemap):
                 yield request
         if self.source.robots_sitemaps:
             for url in robots_urls(self.source):
-                if request := self._request(url, "robots", self.parse_robots):
+                if request := self._request(url, "robots", self.on_robots):
                     yield request
         for day in days(self.first, self.last):
             for url in self.source.archive_urls(day):
-                if request := self._request(url, "archive", self.parse_archive, Listing(url, day)):
+                if request := self._request(url, "archive", self.on_archive, Listing(url, day)):
                     yield request
 
     # --- requests ------------------------------------------------------------------------------
@@ -188,7 +190,7 @@ class NewsSpider(scrapy.Spider):
                         listed_title=listing.title,
                     )
                 continue
-            if request := self._request(canonical, "article", self.parse_article, listing):
+            if request := self._request(canonical, "article", self.on_article, listing):
                 yield request
 
     # --- callbacks -----------------------------------------------------------------------------
@@ -202,13 +204,13 @@ class NewsSpider(scrapy.Spider):
             self._failed_response(response, f"unreadable {response.meta['newsmill_kind']}: {detail}")
             return None
 
-    def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
+    def on_feed(self, response: Response) -> Iterator[scrapy.Request]:
         listings = self._read(response, lambda: parse_feed(response.body, response.url))
         if listings is not None:
             self._fetched(response)
             yield from self._articles(select_feed(listings, self.first, self.last))
 
-    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+    def on_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         sitemap = self._read(response, lambda: parse_sitemap(response.body, response.url))
         if sitemap is None:
             return
@@ -217,26 +219,32 @@ class NewsSpider(scrapy.Spider):
         depth = response.meta["newsmill_depth"] + 1
         if depth <= MAX_SITEMAP_DEPTH:
             for child in children:
-                if request := self._request(child.url, "sitemap", self.parse_sitemap, depth=depth):
+                if request := self._request(child.url, "sitemap", self.on_sitemap, depth=depth):
                     yield request
         yield from self._articles(urls)
 
-    def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
+    def on_robots(self, response: Response) -> Iterator[scrapy.Request]:
         sitemaps = self._read(response, lambda: robots_sitemaps(response.body, response.url))
         if sitemaps is not None:
             self._fetched(response)
             for url in sitemaps:
-                if request := self._request(url, "sitemap", self.parse_sitemap):
+                if request := self._request(url, "sitemap", self.on_sitemap):
                     yield request
 
-    def parse_archive(self, response: Response) -> Iterator[scrapy.Request]:
+    def on_archive(self, response: Response) -> Iterator[scrapy.Request]:
         day = response.meta["newsmill_listing"].listed_date
-        links = self._read(response, lambda: archive_links(response.body, response.url, self.source, day))
-        if links is not None:
-            self._fetched(response)
-            yield from self._articles(links)
+        page = self._read(response, lambda: parse_archive(response.body, response.url, self.source, day))
+        if page is None:
+            return
+        self._fetched(response)
+        depth = response.meta["newsmill_depth"] + 1
+        if depth < MAX_ARCHIVE_PAGES:
+            for url in page.more_pages:
+                if request := self._request(url, "archive", self.on_archive, Listing(url, day), depth):
+                    yield request
+        yield from self._articles(page.articles)
 
-    def parse_article(self, response: Response) -> None:
+    def on_article(self, response: Response) -> None:
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
         media_type = content_type.split(";")[0].strip().lower()
         if not self.source.owns(response.url):

@@ -84,6 +84,7 @@ ARTICLES = {
     "/2026/11/20/storm-closes-schools/": ("Storm closes schools", "2026-11-20"),
     "/2026/11/20/library-extends-hours/": ("Library extends hours", "2026-11-20"),
     "/2026/11/20/late-night-vote/": ("Late-night vote", "2026-11-20"),
+    "/2026/11/20/ferry-timetable-changes/": ("Ferry timetable changes", "2026-11-20"),
     "/2026/11/21/market-rallies/": ("Market rallies", "2026-11-21"),
     "/2026/11/21/early-bird/": ("Early bird", "2026-11-21"),
 }
@@ -92,6 +93,7 @@ DAY20 = {
     "/2026/11/20/storm-closes-schools/",
     "/2026/11/20/library-extends-hours/",
     "/2026/11/20/late-night-vote/",
+    "/2026/11/20/ferry-timetable-changes/",  # only on the second page of the day's archive
 }
 
 
@@ -142,7 +144,7 @@ def news_routes(base: str) -> dict[str, Page]:
         items = "".join(
             f'<li><a href="{path}">{title}</a></li>'
             for path, (title, listed) in ARTICLES.items()
-            if listed == day and "late-night" not in path and "early-bird" not in path
+            if listed == day and not any(w in path for w in ("late-night", "early-bird", "ferry"))
         )
         y, m, d = day.split("-")
         return Page(
@@ -165,6 +167,10 @@ def news_routes(base: str) -> dict[str, Page]:
         "/2026/11/19/": archive("2026-11-19"),
         "/2026/11/20/": archive("2026-11-20"),
         "/2026/11/21/": archive("2026-11-21"),
+        "/2026/11/20/page/2/": Page(
+            b'<html><body><a href="/2026/11/20/">first page</a> '
+            b'<a href="/2026/11/20/ferry-timetable-changes/">Ferry timetable changes</a></body></html>'
+        ),
         "/private/members-20": article("Members only", "2026-11-20"),
     }
     routes.update({path: article(title, day) for path, (title, day) in ARTICLES.items()})

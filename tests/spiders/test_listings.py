@@ -11,10 +11,10 @@ from newsmill.config import Source
 from spiders.listings import (
     Listing,
     ListingError,
-    archive_links,
     gunzip_capped,
     is_archive_page,
     looks_like_article,
+    parse_archive,
     parse_feed,
     parse_sitemap,
     robots_sitemaps,
@@ -282,9 +282,22 @@ ARCHIVE_PAGE = b"""<html><head><title>Archive</title></head><body>
 
 
 def test_archive_links_keep_articles_on_the_source_domains() -> None:
-    links = archive_links(ARCHIVE_PAGE, "https://news.test/2026/11/20/", SOURCE, D20)
-    assert links == [
+    page = parse_archive(ARCHIVE_PAGE, "https://news.test/2026/11/20/", SOURCE, D20)
+    assert page.articles == [
         Listing("https://news.test/2026/11/20/council-votes-on-budget/", D20, "Council votes on budget"),
         Listing("https://news.test/2026/11/20/storm-closes-schools/", D20, "Storm closes schools"),
     ]
-    assert archive_links(b"", "https://news.test/2026/11/20/", SOURCE, D20) == []
+    # the next page of the same day is followed; other days' archives are not
+    assert page.more_pages == ["https://news.test/2026/11/20/page/2/"]
+    empty = parse_archive(b"", "https://news.test/2026/11/20/", SOURCE, D20)
+    assert empty.articles == [] and empty.more_pages == []
+
+
+def test_archive_pagination_does_not_match_a_longer_day() -> None:
+    source = Source(name="s", domains=("news.test",), language="en",
+                    archives=("https://news.test/{date:%Y/%-m/%-d}/",))
+    body = b"""<a href="/2026/11/20/">the 20th</a> <a href="/2026/11/2/page/2">next</a>
+    <a href="/2026/11/2/story-one">Story one</a>"""
+    page = parse_archive(body, "https://news.test/2026/11/2/", source, date(2026, 11, 2))
+    assert page.more_pages == ["https://news.test/2026/11/2/page/2"]
+    assert [x.url for x in page.articles] == ["https://news.test/2026/11/2/story-one"]
