@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import shutil
 import json
 import sys
 from collections.abc import Sequence
@@ -21,7 +22,8 @@ from newsmill.warehouse.export import FORMATS, export_articles
 from newsmill.warehouse.report import render_report
 from newsmill.warehouse.search import search as search_articles
 
-console = Console(stderr=True)
+_WIDTH = shutil.get_terminal_size((160, 24)).columns  # tables stay readable when piped or logged
+console = Console(stderr=True, width=_WIDTH)
 
 
 class _Date(click.ParamType):
@@ -186,7 +188,7 @@ def sources(obj: _Context) -> None:
         sitemaps = [*s.sitemaps, *(["robots.txt"] if s.robots_sitemaps else [])]
         table.add_row(s.name, s.language, " ".join(s.domains), str(len(s.feeds)), str(len(sitemaps)),
                       str(len(s.archives)))
-    Console().print(table)
+    Console(width=_WIDTH).print(table)
 
 
 @main.command()
@@ -225,7 +227,7 @@ def search(obj: _Context, terms: str, first: date | None, last: date | None, sou
     if not hits:
         console.print(f"no article matches {terms!r}")
         return
-    out = Console()
+    out = Console(width=_WIDTH)
     for rank, hit in enumerate(hits, 1):
         out.print(f"[bold]{rank}. {hit.title or hit.url}[/bold]  ({hit.score:.2f})", highlight=False)
         out.print(f"   {hit.pub_date} · {hit.source} · {hit.language or '?'} · {hit.url}", highlight=False)
@@ -289,7 +291,7 @@ def _print_rows(columns: list[str], rows: list[tuple], fmt: str) -> None:
             table.add_column(column, overflow="fold")
         for row in rows:
             table.add_row(*("" if v is None else str(v) for v in row))
-        Console().print(table)
+        Console(width=_WIDTH).print(table)
 
 
 def entry() -> None:
