@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import csv
-import shutil
 import json
+import shutil
 import sys
 from collections.abc import Sequence
 from contextlib import ExitStack
