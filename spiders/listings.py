@@ -14,6 +14,8 @@ Selection rules (`first`..`last` inclusive):
   ambiguous and left out rather than pulling in the site's whole history.
 - Child sitemaps of an index are skipped when their ``lastmod`` is before `first` (nothing in them
   changed since, so they cannot list the range); undated children are followed.
+- An archive page of day D lists its article-like links on the source's domains under D; links to
+  further pages of the same day's archive are followed, other days' archives are not.
 """
 
 from __future__ import annotations
