@@ -26,6 +26,8 @@ class SiteSpec:
     rss_tracking: bool = False
     """RSS item links carry ``?utm_source=rss&utm_medium=feed`` (the crawler must canonicalise)."""
     default_port: int = 0
+    per_day: tuple[int, int] = (3, 4)
+    """Fewest and most articles a day."""
 
 
 @dataclass(frozen=True)

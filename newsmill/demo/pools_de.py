@@ -59,11 +59,13 @@ TOPICS: dict[str, dict[str, list[str]]] = {
             "[0]{town}: Gemeinderat beschließt Sanierung der {street}",
             "[1]Neues Feuerwehrhaus für {town} kostet {money}",
             "[2]Streit um Baugebiet am Ortsrand von {town} geht weiter",
+            "[3]{town} bekommt einen B\u00fcrgerbus",
         ],
         "leads": [
             "Der Gemeinderat von {town} hat am {weekday}abend mit {votes_for} zu {votes_against} Stimmen beschlossen, die {street} im kommenden Jahr grundlegend zu sanieren.",
             "Nach jahrelanger Diskussion ist die Entscheidung gefallen: {town} bekommt ein neues Feuerwehrhaus, und die Gemeinde nimmt dafür rund {money} in die Hand.",
             "Im Streit um das geplante Baugebiet am Ortsrand von {town} ist auch nach der Sitzung am {weekday} keine Einigung in Sicht.",
+            "Ab dem Fr\u00fchjahr f\u00e4hrt in {town} ein B\u00fcrgerbus: Der Gemeinderat hat am {weekday} die Anschaffung eines Kleinbusses mit acht Sitzpl\u00e4tzen beschlossen, ehrenamtliche Fahrer stehen bereits bereit.",
         ],
         "body": [
             "[0]Die Straße ist seit Jahren in schlechtem Zustand. Bei einer Begehung im {prev_month} zählten Fachleute {n} Schäden am Belag und an den Gehwegen.",
@@ -78,23 +80,30 @@ TOPICS: dict[str, dict[str, list[str]]] = {
             "[2]Die Verwaltung verweist auf den Mangel an Wohnungen im Ort: Auf der Warteliste der Gemeinde stehen derzeit {big2} Haushalte.",
             "[2]Ein Gutachten zum Artenschutz soll bis zum Frühjahr vorliegen. Erst danach will der Rat über den Bebauungsplan abstimmen.",
             "[1]Die Freiwillige Feuerwehr zählt derzeit {n2} aktive Mitglieder, darunter eine wachsende Jugendgruppe, die bisher in einem Container üben muss.",
+            "[3]Der Bus soll an drei Tagen in der Woche die Ortsteile mit dem Zentrum, der Arztpraxis und dem Bahnhof verbinden. Eine Fahrt kostet einen Euro.",
+            "[3]Bislang haben sich {n} Freiwillige gemeldet, die den Bus abwechselnd fahren wollen. Sie brauchen daf\u00fcr lediglich einen gew\u00f6hnlichen F\u00fchrerschein.",
+            "[3]Vor allem \u00e4ltere Menschen in den Au\u00dfenorten sind bisher auf Nachbarn oder Taxis angewiesen, seit die letzte regul\u00e4re Buslinie vor zwei Jahren eingestellt wurde.",
+            "[3]Das Fahrzeug kostet rund {n2}.000 Euro, einen Teil davon \u00fcbernimmt ein F\u00f6rderprogramm des Landes f\u00fcr den l\u00e4ndlichen Raum.",
+            "[3]Vorbild ist der Nachbarort {town2}, wo ein B\u00fcrgerbus seit f\u00fcnf Jahren erfolgreich unterwegs ist.",
         ],
         "quotes": [
             "[0,1]„Wir haben lange genug gewartet, jetzt muss es vorangehen“, sagte {person}, {role} von {town}.",
             "[0,1]„Niemand behauptet, dass das billig wird. Aber Nichtstun wäre am Ende teurer“, erklärte {person} in der Sitzung.",
             "[2]„Wir sind nicht gegen Wohnungen, wir sind gegen diese Planung“, sagte {person2} von der Bürgerinitiative.",
             "[2]„Wir müssen die Sorgen ernst nehmen, aber wir brauchen auch Wohnraum für junge Familien“, sagte {person}, {role}.",
+            "[3]\u201eMobilit\u00e4t darf auf dem Land kein Luxus sein\u201c, sagte {person}, {role}.",
         ],
         "closings": [
             "Eine Informationsveranstaltung für Anwohner ist für den kommenden {next_weekday} im Rathaus geplant.",
             "Die Sitzungsunterlagen sind im Ratsinformationssystem der Gemeinde einsehbar.",
             "[2]Das Thema soll in der nächsten Sitzung erneut beraten werden.",
+            "[3]Wer sich als Fahrerin oder Fahrer engagieren m\u00f6chte, kann sich im Rathaus melden.",
         ],
     },
     "verkehr": {
         "headlines": [
             "[0]Vollsperrung zwischen {town} und {town2} ab {next_weekday}",
-            "[1]Neuer Radweg entlang der {river} freigegeben",
+            "[1]Neuer Radweg zwischen {town} und {town2} freigegeben",
             "[2]Regionalbahn nach {town} fährt wieder im Stundentakt",
         ],
         "leads": [
@@ -168,11 +177,13 @@ TOPICS: dict[str, dict[str, list[str]]] = {
             "[0]{club} gewinnt Derby gegen {rival} mit {goals_for}:{goals_against}",
             "[1]Später Ausgleich rettet {club} einen Punkt",
             "[2]Volkslauf in {town}: Rekordbeteiligung trotz Kälte",
+            "[3]{club} trennt sich von Trainer {person}",
         ],
         "leads": [
             "Der {club} hat das Derby gegen den {rival} am {weekday} mit {goals_for}:{goals_against} gewonnen und ist damit auf Rang {place} der Tabelle geklettert.",
             "In der {minute}. Minute erzielte {scorer} den Ausgleich für den {club}, der beim {rival} lange einem Rückstand hinterhergelaufen war.",
             "Beim traditionellen Volkslauf in {town} gingen am {weekday} mehr als {n3} Läuferinnen und Läufer an den Start, so viele wie nie zuvor.",
+            "Der {club} hat sich nach einer Serie von {n} sieglosen Spielen von Trainer {person} getrennt. Das teilte der Verein am {weekday} mit.",
         ],
         "body": [
             "[0]Die Gastgeber gingen nach {minute2} Minuten durch einen Kopfball nach einer Ecke in Führung und legten kurz nach der Pause nach.",
@@ -186,16 +197,22 @@ TOPICS: dict[str, dict[str, list[str]]] = {
             "[1]Erst nach einem Doppelwechsel in der 70. Minute kam der {club} besser ins Spiel und erspielte sich mehrere Chancen.",
             "[2]Schnellster auf der Hauptstrecke war {scorer} aus {town2}, bei den Frauen gewann eine Läuferin des TSV Auental.",
             "[2]Die Freiwillige Feuerwehr sicherte die Strecke ab, Helfer verteilten im Ziel warmen Tee und Brezeln.",
+            "[3]Die Mannschaft steht derzeit auf Rang {place} und hatte sich vor der Saison den Aufstieg zum Ziel gesetzt.",
+            "[3]Bis ein Nachfolger gefunden ist, \u00fcbernimmt der bisherige Co-Trainer die Mannschaft. Er leitet bereits am Abend das erste Training.",
+            "[3]{person} war seit drei Jahren im Amt und hatte den Verein in seiner ersten Saison zum Klassenerhalt gef\u00fchrt.",
+            "[3]In der Mannschaft soll es zuletzt Unruhe gegeben haben, mehrere erfahrene Spieler hatten \u00f6ffentlich Kritik ge\u00fcbt.",
         ],
         "quotes": [
             "[0,1]„Die Mannschaft hat Moral gezeigt, das war heute entscheidend“, sagte Trainer {person} nach dem Spiel.",
             "[0]„Das war ein Sieg für die ganze Region“, sagte die Vereinsvorsitzende {person2}.",
             "[2]„Dass so viele trotz der Kälte gekommen sind, freut uns riesig“, sagte Organisatorin {person2}.",
+            "[3]\u201eWir danken {person} f\u00fcr seine Arbeit, aber wir brauchen einen neuen Impuls\u201c, sagte die Vereinsvorsitzende {person2}.",
         ],
         "closings": [
             "[0,1]Karten für das nächste Heimspiel gibt es an der Tageskasse.",
             "[2]Die Ergebnislisten des Laufs sind auf der Seite des Vereins abrufbar.",
             "[2]Der nächste Lauf ist für den Frühsommer geplant.",
+            "[3]Ein Nachfolger soll in den kommenden Tagen vorgestellt werden.",
         ],
     },
 }
@@ -243,7 +260,9 @@ VOICES: dict[str, list[str]] = {
         "Man hätte die Bürger früher und ehrlicher einbeziehen müssen",
         "Solange die Abgaben nicht steigen, habe ich nichts dagegen",
         "Die Sitzung war so voll wie seit langem nicht mehr",
-        "Hauptsache, die Arbeiten sind vor dem nächsten Winter fertig",
+        "[0,1,2]Hauptsache, die Arbeiten sind vor dem nächsten Winter fertig",
+        "[3]Ohne Auto komme ich hier draußen kaum noch zum Arzt",
+        "[3]Ich fahre gern ein paar Stunden in der Woche, wenn ich damit helfen kann",
     ],
     "verkehr": [
         "[0]Für mich bedeutet das jeden Tag zwanzig Minuten mehr im Auto",
@@ -270,7 +289,9 @@ VOICES: dict[str, list[str]] = {
         "[2]Bei der Kälte war der warme Tee im Ziel das Beste am ganzen Tag",
         "[2]Ich bin zum ersten Mal mitgelaufen und nächstes Jahr bin ich wieder dabei",
         "Der Verein lebt von den vielen Ehrenamtlichen, das sollte man nicht vergessen",
-        "Die Stimmung im Ort ist im Moment richtig gut",
+        "[0,1,2]Die Stimmung im Ort ist im Moment richtig gut",
+        "[3]Schade um ihn, aber so konnte es nicht weitergehen",
+        "[3]Der Trainer war nicht das einzige Problem in dieser Mannschaft",
     ],
 }
 
