@@ -23,7 +23,7 @@ from newsmill.warehouse.report import render_report
 from newsmill.warehouse.search import search as search_articles
 
 _WIDTH = shutil.get_terminal_size((160, 24)).columns  # tables stay readable when piped or logged
-console = Console(stderr=True, width=_WIDTH)
+console = Console(stderr=True, width=_WIDTH, soft_wrap=True)
 
 
 class _Date(click.ParamType):
@@ -227,7 +227,7 @@ def search(obj: _Context, terms: str, first: date | None, last: date | None, sou
     if not hits:
         console.print(f"no article matches {terms!r}")
         return
-    out = Console(width=_WIDTH)
+    out = Console(width=_WIDTH, soft_wrap=True)
     for rank, hit in enumerate(hits, 1):
         out.print(f"[bold]{rank}. {hit.title or hit.url}[/bold]  ({hit.score:.2f})", highlight=False)
         out.print(f"   {hit.pub_date} · {hit.source} · {hit.language or '?'} · {hit.url}", highlight=False)
