@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -121,3 +123,29 @@ def test_bad_input_is_one_clear_line_and_changes_nothing(demo, tmp_path: Path) -
     assert not_a_date.returncode == 2 and "'yesterday' is not a date" in not_a_date.stderr
     assert "Traceback" not in backwards.stderr + unknown.stderr + not_a_date.stderr
     assert snapshot(db) == before
+
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def test_report_renders_offline_in_headless_chromium(demo, tmp_path: Path) -> None:
+    servers, config, db = demo
+    report = tmp_path / "report.html"
+    made = newsmill(config, "report", "--from", FIRST.isoformat(), "--to", LAST.isoformat(), "--out", str(report))
+    assert made.returncode == 0, made.stderr
+    chromium = shutil.which("chromium")
+    assert chromium, "Debian's chromium is installed by ./run test"
+    base = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}"]
+    dom = subprocess.run([*base, "--dump-dom", report.as_uri()], capture_output=True, text=True, timeout=60)
+    assert dom.returncode == 0, dom.stderr
+    bars = re.findall(r"<title>(\w+) (2026-11-\d\d): (\d+)</title>", dom.stdout)
+    with connect(db, read_only=True) as con:
+        expected = {(s, str(d), str(n)) for s, d, n in con.execute(
+            "SELECT source, pub_date, count(*) FROM articles GROUP BY ALL").fetchall()}
+    assert set(bars) == expected  # one bar segment per source and day, with its count
+    assert "foreign_language" in dom.stdout and "No failures." in dom.stdout
+    png = tmp_path / "report.png"
+    shot = subprocess.run([*base, "--window-size=1000,1200", f"--screenshot={png}", report.as_uri()],
+                          capture_output=True, text=True, timeout=60)
+    assert shot.returncode == 0 and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

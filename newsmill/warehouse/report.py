@@ -43,7 +43,7 @@ def _chart(counts: list[tuple[str, date, int]]) -> str:
         per_day[day][source] = n
     peak = max(sum(v.values()) for v in per_day.values()) or 1
     width, height, left, bottom = 900, 260, 40, 40
-    bar = max(4, (width - left) // len(days) - 4)
+    bar = min(60, max(4, (width - left) // len(days) - 4))
     parts = [f'<svg role="img" aria-label="articles per source and day" width="{width}" height="{height}">']
     for tick in range(0, 5):
         value = round(peak * tick / 4)
