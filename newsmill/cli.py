@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
 import sys
 from collections.abc import Sequence
@@ -20,6 +21,7 @@ from newsmill.config import DEMO_CONFIG, Config, ConfigError, load_config, packa
 from newsmill.warehouse import WarehouseError, connect
 from newsmill.warehouse.export import FORMATS, export_articles
 from newsmill.warehouse.report import render_report
+from newsmill.warehouse.search import fts_extension_path
 from newsmill.warehouse.search import search as search_articles
 
 _WIDTH = shutil.get_terminal_size((160, 24)).columns  # tables stay readable when piped or logged
@@ -275,6 +277,26 @@ def report(obj: _Context, first: date | None, last: date | None, out: Path) -> N
     except OSError as exc:
         raise click.ClickException(f"{out}: cannot write the report: {exc}") from None
     console.print(f"report for {first} to {last} written to {out}")
+
+
+@main.command()
+@click.option("--write", is_flag=True, help="Open read-write (blocks loads while open).")
+@click.pass_obj
+def shell(obj: _Context, write: bool) -> None:
+    """Open the warehouse in the DuckDB CLI (`pip install duckdb-cli`) with full-text search loaded.
+
+    The fts extension comes from the installed wheel (no download); the CLI 1.5.6 accepts the 1.5.5
+    binary with `allow_extensions_metadata_mismatch`, hence `-unsigned`.
+    """
+    config = obj.config()
+    cli = shutil.which("duckdb") or shutil.which("duckdb", path=str(Path(sys.executable).parent))
+    if cli is None:
+        raise click.ClickException("the DuckDB CLI is not installed; run: pip install duckdb-cli==1.5.6")
+    if not config.settings.database.exists():
+        raise WarehouseError(f"{config.settings.database}: no warehouse yet; run `newsmill run` first")
+    setup = f"SET allow_extensions_metadata_mismatch = true; LOAD '{fts_extension_path()}';"
+    args = [cli, "-unsigned", *([] if write else ["-readonly"]), "-cmd", setup, str(config.settings.database)]
+    os.execv(cli, args)
 
 
 def _print_rows(columns: list[str], rows: list[tuple], fmt: str) -> None:

@@ -16,6 +16,7 @@ import pytest
 from newsmill.demo import expected_inserts, serve_demo, write_demo_config
 from newsmill.demo.sites import DemoServers
 from newsmill.warehouse import connect
+from newsmill.warehouse.search import fts_extension_path
 
 FIRST, LAST = date(2026, 11, 18), date(2026, 11, 20)
 NEWSMILL = str(Path(sys.executable).with_name("newsmill"))
@@ -149,3 +150,18 @@ def test_report_renders_offline_in_headless_chromium(demo, tmp_path: Path) -> No
     shot = subprocess.run([*base, "--window-size=1000,1200", f"--screenshot={png}", report.as_uri()],
                           capture_output=True, text=True, timeout=60)
     assert shot.returncode == 0 and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_warehouse_opens_in_the_duckdb_cli_from_pypi_with_search(demo) -> None:
+    servers, config, db = demo
+    cli = str(Path(sys.executable).with_name("duckdb"))  # duckdb-cli 1.5.6, the dev dependency
+    extension = fts_extension_path()
+    sql = ("SET allow_extensions_metadata_mismatch = true; "
+           f"LOAD '{extension}'; "
+           "SELECT count(*) FROM articles; "
+           "SELECT count(*) FROM articles WHERE fts_main_articles.match_bm25(url, 'ferry') IS NOT NULL;")
+    result = subprocess.run([cli, "-unsigned", "-readonly", "-csv", "-noheader", str(db), "-c", sql],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    total, matches = (int(x) for x in result.stdout.split())
+    assert total == len(snapshot(db)["articles"]) and 0 < matches < total

@@ -8,9 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from importlib import resources
+from pathlib import Path
 
 import duckdb
 import duckdb_extensions
+
+
+def fts_extension_path() -> Path:
+    """The fts extension binary shipped in the wheel, for loading it into the DuckDB CLI."""
+    return (Path(str(resources.files("duckdb_extension_fts"))) / "extensions" / f"v{duckdb.__version__}"
+            / "fts.duckdb_extension")
 
 
 def load_fts(con: duckdb.DuckDBPyConnection) -> None:
