@@ -21,7 +21,7 @@ from newsmill.config import DEMO_CONFIG, Config, ConfigError, load_config, packa
 from newsmill.warehouse import WarehouseError, connect
 from newsmill.warehouse.export import FORMATS, export_articles
 from newsmill.warehouse.report import render_report
-from newsmill.warehouse.search import fts_extension_path
+from newsmill.warehouse.search import fts_extension_path, load_fts
 from newsmill.warehouse.search import search as search_articles
 
 _WIDTH = shutil.get_terminal_size((160, 24)).columns  # tables stay readable when piped or logged
@@ -202,6 +202,7 @@ def query(obj: _Context, sql: str, fmt: str) -> None:
     """Run SQL against the warehouse (read-only) and print the result."""
     config = obj.config()
     with connect(config.settings.database, read_only=True) as con:
+        load_fts(con)  # so queries may use fts_main_articles.match_bm25
         try:
             cursor = con.execute(sql)
         except Exception as exc:  # duckdb raises many error types; all are the user's SQL
