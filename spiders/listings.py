@@ -102,6 +102,9 @@ def parse_feed(body: bytes, base_url: str = "") -> list[Listing]:
         response_headers={"content-location": base_url} if base_url else None,
         sanitize_html=False,
     )
+    if not parsed.entries and not parsed.get("version"):
+        problem = parsed.get("bozo_exception")
+        raise ListingError(f"not an RSS or Atom feed ({problem})" if problem else "not an RSS or Atom feed")
     listings = []
     for entry in parsed.entries:
         link = entry.get("link") or ""
@@ -154,6 +157,8 @@ def _local(element: etree._Element) -> str:
 def _child_text(element: etree._Element, name: str) -> str | None:
     for child in element:
         if _local(child) == name:
+            if any(isinstance(part, etree._Entity) for part in child):
+                return None  # an entity reference (never resolved): the value is not what it says
             return (child.text or "").strip() or None
     return None
 
@@ -164,9 +169,13 @@ def parse_sitemap(body: bytes, base_url: str = "", limit: int = SITEMAP_MAX_BYTE
     Namespaces are matched by local name only: many sites get the sitemap namespace URI wrong.
     """
     data = gunzip_capped(body, limit).lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not data:
+        raise ListingError("empty sitemap")
     if not data.startswith(b"<"):  # text sitemap: one URL per line, no dates
         lines = data.decode("utf-8", "replace").splitlines()
         urls = [Listing(u, None) for u in (line.strip() for line in lines) if is_http_url(u)]
+        if not urls:
+            raise ListingError("not a sitemap: neither XML nor lines of URLs")
         return Sitemap(urls=urls)
     try:
         root = etree.fromstring(data, _XML_PARSER)

@@ -183,6 +183,7 @@ def test_sitemap_parser_resolves_no_entities() -> None:
 <url><loc>https://news.test/a/&xxe;</loc><lastmod>2026-11-20</lastmod></url></urlset>"""
     for listing in parse_sitemap(evil).urls:
         assert "root:" not in listing.url
+    assert parse_sitemap(evil).urls == []  # a <loc> made of an entity is not taken half-read
 
 
 def test_wrong_namespace_and_text_sitemaps() -> None:
@@ -191,6 +192,19 @@ def test_wrong_namespace_and_text_sitemaps() -> None:
     assert [x.url for x in parse_sitemap(wrong_ns).urls] == ["https://news.test/a/n-1"]
     text = b"https://news.test/a/t-1\n\nhttps://news.test/a/t-2\nnot a url\n"
     assert [x.url for x in parse_sitemap(text).urls] == ["https://news.test/a/t-1", "https://news.test/a/t-2"]
+
+
+def test_documents_that_are_no_listing_raise_readable_errors() -> None:
+    for body in (b"", b"\x00\x01not a feed \xff", b'{"json": true}'):
+        with pytest.raises(ListingError, match="not an RSS or Atom feed"):
+            parse_feed(body)
+    with pytest.raises(ListingError, match="not an RSS or Atom feed"):
+        parse_feed(b"<html><body><p>Our feed has moved.</p></body></html>")
+    assert parse_feed(b"<rss version='2.0'><channel><title>quiet day</title></channel></rss>") == []
+    with pytest.raises(ListingError, match="empty sitemap"):
+        parse_sitemap(b"  \n")
+    with pytest.raises(ListingError, match="not a sitemap"):
+        parse_sitemap(b'{"sitemap": "json"}')
 
 
 def test_robots_sitemap_discovery() -> None:
