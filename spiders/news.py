@@ -81,6 +81,8 @@ def describe_failure(failure: Failure) -> tuple[int | None, str]:
         return None, "connection closed before the whole response arrived"
     if isinstance(exc, IgnoreRequest):
         text = str(exc) or "request ignored"
+        if "DOWNLOAD_MAXSIZE" in text and "decompress" in text:  # Scrapy's gzip-bomb guard
+            return None, "page larger than the size limit once decompressed"
         return None, text[0].lower() + text[1:]
     return None, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
@@ -247,11 +249,15 @@ class NewsSpider(scrapy.Spider):
     def on_article(self, response: Response) -> None:
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
         media_type = content_type.split(";")[0].strip().lower()
+        final = canonical_url(response.url)
         if not self.source.owns(response.url):
             self._failed_response(response, f"redirected off-site to {response.url}")
+        elif final != response.meta["newsmill_url"] and final in self.seen:
+            self._skipped_response(response, f"redirects to {final}, fetched under that URL")
         elif media_type not in HTML_TYPES and (media_type or not isinstance(response, HtmlResponse)):
             self._failed_response(response, f"not an HTML page (content type {media_type or 'unknown'!r})")
         else:
+            self.seen.add(final)  # a later listing of the redirect target is not fetched again
             self._fetched(response)
 
     def failed(self, failure: Failure) -> None:
@@ -318,6 +324,20 @@ class NewsSpider(scrapy.Spider):
             listed_date=listing.listed_date if listing else None,
             status=response.status,
             error=error,
+            listed_title=listing.title if listing else None,
+        )
+
+    def _skipped_response(self, response: Response, reason: str) -> None:
+        """An article that redirected to one this crawl fetches anyway: not stored twice."""
+        listing: Listing | None = response.meta.get("newsmill_listing")
+        self.log.write(
+            self.source.name,
+            response.meta["newsmill_url"],
+            "article",
+            "skipped",
+            listed_date=listing.listed_date if listing else None,
+            status=response.status,
+            error=reason,
             listed_title=listing.title if listing else None,
         )
 

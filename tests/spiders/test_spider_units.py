@@ -33,6 +33,9 @@ def test_describe_failure() -> None:
     assert describe_failure(_failure(IgnoreRequest("Forbidden by robots.txt"))) == (
         None, "forbidden by robots.txt")
     assert describe_failure(_failure(ValueError("odd"))) == (None, "ValueError: odd")
+    bomb = IgnoreRequest("Ignored response <200 http://news.test/a> because its body (40790 B compressed, "
+                         "262144 B decompressed so far) exceeded DOWNLOAD_MAXSIZE (200000 B) during decompression.")
+    assert describe_failure(_failure(bomb)) == (None, "page larger than the size limit once decompressed")
 
 
 def test_scrapy_settings_from_config() -> None:
