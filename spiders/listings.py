@@ -133,6 +133,10 @@ _XML_PARSER = etree.XMLParser(
 )
 
 
+_DECLARES_ENTITIES = re.compile(rb"(?s)\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<!DOCTYPE[^\[>]*\[[^\]]*<!ENTITY")
+"""A DOCTYPE with entity declarations (billion laughs, external entities) before the root."""
+
+
 def gunzip_capped(body: bytes, limit: int = SITEMAP_MAX_BYTES) -> bytes:
     """`body` decompressed when it is gzip (``.xml.gz`` sitemaps), refusing more than `limit` bytes."""
     if not body.startswith(b"\x1f\x8b"):
@@ -177,6 +181,8 @@ def parse_sitemap(body: bytes, base_url: str = "", limit: int = SITEMAP_MAX_BYTE
         if not urls:
             raise ListingError("not a sitemap: neither XML nor lines of URLs")
         return Sitemap(urls=urls)
+    if _DECLARES_ENTITIES.match(data):
+        raise ListingError("sitemap declares XML entities (never needed; refused)")
     try:
         root = etree.fromstring(data, _XML_PARSER)
     except etree.XMLSyntaxError as exc:
