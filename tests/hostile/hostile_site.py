@@ -379,3 +379,71 @@ def _toml(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return f'"{value}"' if isinstance(value, str) else str(value)
+
+
+# --- a steady site for crash and lock tests ------------------------------------------------------
+
+
+def steady_routes(base: str, n: int = 24, delay: float = 0.08) -> dict[str, Route]:
+    """A feed of `n` good articles, each answered after `delay` s (so a crawl lasts long enough
+    to be killed in the middle)."""
+
+    def later(body: bytes) -> Route:
+        def handler(request: BaseHTTPRequestHandler) -> None:
+            time.sleep(delay)
+            try:
+                _send(request, 200, body, "text/html; charset=utf-8")
+            except OSError:  # the crawler was killed
+                pass
+
+        return handler
+
+    titles = {f"/s/story-{i:02d}": f"Steady story number {i} about the harbour" for i in range(n)}
+    items = "".join(f"<item><title>{t}</title><link>{base}{p}</link><pubDate>Fri, 20 Nov 2026 "
+                    f"09:00:00 +0000</pubDate></item>" for p, t in titles.items())
+    routes: dict[str, Route] = {
+        "/robots.txt": Page(b"User-agent: *\nAllow: /\n", content_type="text/plain"),
+        "/feed.xml": Page(f"<rss version='2.0'><channel><title>S</title>{items}</channel></rss>".encode(),
+                          content_type="application/rss+xml"),
+    }
+    routes.update({p: later(article(t)) for p, t in titles.items()})
+    return routes
+
+
+def steady_config(path: Path, server: SiteServer, data_dir: Path) -> Path:
+    path.write_text(f"""[settings]
+data_dir = "{data_dir}"
+download_delay = 0
+autothrottle = false
+retries = 1
+download_timeout = 2
+concurrency_per_domain = 2
+
+[[sources]]
+name = "steady"
+domains = ["{server.netloc}"]
+language = "en"
+feeds = ["{server.url}/feed.xml"]
+""", encoding="utf-8")
+    return path
+
+
+def snapshot(db: Path) -> dict[str, list[tuple]]:
+    """Every row a run leaves, without the columns that differ between two runs of the same day
+    (times, WARC offsets)."""
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {
+            "articles": con.execute(
+                "SELECT url, source, pub_date, listed_date, date_source, title, text, word_count, "
+                "content_hash, duplicate_of, run_id FROM articles ORDER BY ALL").fetchall(),
+            "removed_segments": con.execute("SELECT * FROM removed_segments ORDER BY ALL").fetchall(),
+            "crawl_log": con.execute("SELECT run_id, source, url, kind, listed_date, outcome, status, error "
+                                     "FROM crawl_log ORDER BY ALL").fetchall(),
+            "runs": con.execute("SELECT run_id, source, first_day, last_day, pages_fetched, articles_loaded, "
+                                "removed_segments, failures, skipped FROM runs ORDER BY ALL").fetchall(),
+        }
+    finally:
+        con.close()
