@@ -9,6 +9,12 @@
 
 Sites (source names): ``gazette`` (en, general news), ``rundschau`` (de, regional),
 ``marcador`` (es, sports and culture).
+
+Inserts (paragraphs inside an article's body that are not part of it; `expected_inserts()` lists
+them with the article path and the paragraph they follow): a Spanish football headline line and
+paragraph in a gazette article of the last day and one of the middle day; "Read more: <headline>"
+teasers in a gazette article of the last day and of two days before; "Lesen Sie auch: ..." in a
+rundschau article of the last day.
 """
 
 from newsmill.demo.generate import DEFAULT_DAYS, DEFAULT_LAST, DEFAULT_START, SITES, build_demo

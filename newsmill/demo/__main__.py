@@ -3,22 +3,29 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import threading
 from datetime import date
 
-from newsmill.demo.generate import DEFAULT_DAYS, DEFAULT_START
+from newsmill.demo.generate import DEFAULT_DAYS, DEFAULT_LAST
 from newsmill.demo.sites import DEFAULT_PORTS, serve_demo, write_demo_config
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m newsmill.demo", description=__doc__)
     parser.add_argument("--ports", type=int, nargs=3, default=list(DEFAULT_PORTS),
                         metavar="PORT", help="three ports, 0 for ephemeral (default: %(default)s)")
-    parser.add_argument("--start", type=date.fromisoformat, default=DEFAULT_START,
-                        help="first day of articles, YYYY-MM-DD (default: %(default)s)")
+    parser.add_argument("--start", type=date.fromisoformat, default=None,
+                        help=f"first day of articles, YYYY-MM-DD (default: the DAYS days ending {DEFAULT_LAST})")
     parser.add_argument("--days", type=int, default=DEFAULT_DAYS, help="number of days (default: %(default)s)")
     parser.add_argument("--config", help="also write a sources TOML for the served sites to this path")
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started with SIGINT ignored
+    signal.signal(signal.SIGTERM, _interrupt)
     with serve_demo(args.ports, start=args.start, days=args.days) as servers:
         demo = servers.demo
         print(f"newsmill demo: {demo.start} .. {demo.last}, serving on 127.0.0.1 (Ctrl-C to stop)")

@@ -48,8 +48,12 @@ SITES: tuple[SiteSpec, ...] = (
 """The demo sites, in the order of `build_demo().sites` and of the servers of `serve_demo`."""
 
 
+_TRANSLITERATE = str.maketrans({"ß": "ss", "ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
+
+
 def slugify(title: str, max_words: int = 8) -> str:
     """ASCII slug of a headline: lowercase words joined by hyphens."""
+    title = title.translate(_TRANSLITERATE)
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     words = re.findall(r"[a-z0-9]+", ascii_title.lower())
     return "-".join(words[:max_words]) or "article"
@@ -183,11 +187,11 @@ def article_language(site_name: str) -> str:
 
 
 def build_demo(start: date | None = None, days: int = DEFAULT_DAYS) -> DemoSites:
-    """The demo's sites with their articles for `days` days from `start` (default: the 30 days
-    ending 2026-11-20), and the inserts placed in them."""
+    """The demo's sites with their articles for `days` days from `start` (default start: the
+    `days` days end on 2026-11-20), and the inserts placed in them."""
     if days < 1:
         raise ValueError(f"days must be at least 1, got {days}")
-    start = start or DEFAULT_START
+    start = start or DEFAULT_LAST - timedelta(days=days - 1)
     per_site: dict[str, list[Article]] = {}
     for spec in SITES:
         taken: set[str] = set()

@@ -180,3 +180,23 @@ def test_servers_are_stopped_on_exit() -> None:
     for port in ports:
         with pytest.raises(OSError):
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
+
+
+def test_module_entry_serves_until_interrupted() -> None:
+    import signal
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "newsmill.demo", "--ports", "0", "0", "0", "--days", "2"],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        lines = [proc.stdout.readline() for _ in range(4)]
+        assert "serving on 127.0.0.1" in lines[0]
+        url = lines[1].split()[-3].rstrip("/")
+        assert url.startswith("http://127.0.0.1:") and get(url + "/robots.txt")[0] == 200
+    finally:
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=10) == 0
+        proc.stdout.close()
