@@ -1,0 +1,117 @@
+"""PageBatch and CrawlLogTail: pages extracted as the crawl log grows give extract_run's files."""
+
+import json
+from pathlib import Path
+
+import pyarrow.parquet as pq
+from test_batch import FIXTURES, crawl_row, make_run, write_warc
+
+from newsmill import layout
+from transforms.batch import CrawlLogTail, PageBatch, extract_run
+
+
+def _rows(run_dir: Path) -> list[dict]:
+    return [json.loads(line) for line in (run_dir / layout.CRAWL_LOG).read_text().splitlines()]
+
+
+def _files(run_dir: Path) -> tuple[list[dict], list[dict], list[dict]]:
+    articles = pq.read_table(run_dir / layout.ARTICLES).to_pylist()
+    removed = pq.read_table(run_dir / layout.REMOVED).to_pylist()
+    errors = [json.loads(x) for x in (run_dir / layout.EXTRACT_ERRORS).read_text().splitlines()]
+    return articles, removed, sorted(errors, key=lambda e: e["url"])
+
+
+def test_tail_returns_only_complete_new_lines(tmp_path: Path):
+    log = tmp_path / "crawl.jsonl"
+    tail = CrawlLogTail(log)
+    assert tail.read() == []  # not written yet
+    with log.open("wb") as f:
+        f.write(b'{"url": "a"}\n{"url": "b"}\n{"url": "c"')  # the third line is being written
+        f.flush()
+        assert [r["url"] for r in tail.read()] == ["a", "b"]
+        assert tail.read() == []
+        f.write(b'}\nnot json\n{"url": "d"}\n')
+        f.flush()
+        assert [r["url"] for r in tail.read()] == ["c", "d"]  # a torn line is skipped
+
+
+def test_pages_fed_one_by_one_give_the_same_files_as_extract_run(tmp_path: Path):
+    run_dir = make_run(tmp_path)
+    extract_run(run_dir, {"coast": "en"}, workers=2)
+    expected = _files(run_dir)
+    for name in (layout.ARTICLES, layout.REMOVED, layout.EXTRACT_ERRORS):
+        (run_dir / name).unlink()
+
+    calls = []
+    with PageBatch(run_dir, {"coast": "en"}, workers=2, progress=lambda d, t: calls.append((d, t))) as batch:
+        submitted = [batch.feed(row) for row in _rows(run_dir)]
+        batch.poll()
+        result = batch.finish()
+
+    # ferry, flood, app, ferry-copy, torn: pages; the feed and the failed fetch are not
+    assert submitted == [True, True, True, True, False, False, True]
+    assert (result.articles, result.errors) == (3, 2)
+    assert calls[-1] == (5, 5)
+    got = _files(run_dir)
+    for row in got[0] + expected[0]:
+        row.pop("fetched_at")  # same values; compared below on their own
+    assert got == expected
+    assert not list(run_dir.glob("*.tmp"))
+
+
+def test_a_url_fed_twice_keeps_the_last_row_only(tmp_path: Path):
+    run_dir = tmp_path / "data" / "runs" / "r"
+    run_dir.mkdir(parents=True)
+    warc = tmp_path / "w.warc.gz"
+    article = (FIXTURES / "article.html").read_bytes()
+    offsets = write_warc(warc, {"https://coast.test/a": article, "https://coast.test/b": article})
+    first = crawl_row("https://coast.test/x", warc, offsets["https://coast.test/a"])
+    again = crawl_row(
+        "https://coast.test/x", warc, offsets["https://coast.test/b"],
+        fetched_at="2026-11-20T09:00:00+00:00",
+    )
+    with PageBatch(run_dir, {"coast": "en"}, workers=1) as batch:
+        batch.feed(first)
+        batch.feed(again)
+        result = batch.finish()
+    assert (result.articles, result.errors) == (1, 0)
+    (only,) = pq.read_table(run_dir / layout.ARTICLES).to_pylist()
+    assert only["warc_offset"] == offsets["https://coast.test/b"]
+
+
+def test_a_page_whose_record_appears_later_is_read_when_fed(tmp_path: Path):
+    """The parent feeds rows as the crawl appends them: the WARC has grown by then."""
+    run_dir = tmp_path / "data" / "runs" / "r"
+    run_dir.mkdir(parents=True)
+    warc = tmp_path / "w.warc.gz"
+    article = (FIXTURES / "article.html").read_bytes()
+    with PageBatch(run_dir, {"coast": "en"}, workers=1) as batch:
+        offsets = write_warc(warc, {"https://coast.test/one": article})
+        batch.feed(crawl_row("https://coast.test/one", warc, offsets["https://coast.test/one"]))
+        with warc.open("ab") as f:
+            start = f.tell()
+        more = tmp_path / "more.warc.gz"
+        offsets2 = write_warc(more, {"https://coast.test/two": article})
+        with warc.open("ab") as f:
+            f.write(more.read_bytes())
+        batch.feed(crawl_row("https://coast.test/two", warc, start + offsets2["https://coast.test/two"]))
+        result = batch.finish()
+    assert (result.articles, result.errors) == (2, 0)
+
+
+def test_leaving_without_finish_writes_nothing_and_stops_the_workers(tmp_path: Path):
+    run_dir = make_run(tmp_path)
+    batch = PageBatch(run_dir, {"coast": "en"}, workers=1)
+    with batch:
+        batch.feed_rows(_rows(run_dir))
+    assert batch._pool is None
+    assert not (run_dir / layout.ARTICLES).exists()
+
+
+def test_nothing_fed_still_writes_typed_files(tmp_path: Path):
+    run_dir = tmp_path / "runs" / "r"
+    run_dir.mkdir(parents=True)
+    with PageBatch(run_dir, {}) as batch:
+        result = batch.finish()
+    assert result.articles == result.removed == result.errors == 0
+    assert (run_dir / layout.EXTRACT_ERRORS).read_text() == ""
