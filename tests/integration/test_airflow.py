@@ -81,13 +81,6 @@ def _articles(database: Path) -> list[tuple]:
         ).fetchall()
 
 
-def _per_source_day(rows: list[tuple]) -> dict[tuple[str, date], int]:
-    counts: dict[tuple[str, date], int] = {}
-    for _url, source, _pub, listed, *_ in rows:
-        counts[(source, listed)] = counts.get((source, listed), 0) + 1
-    return counts
-
-
 def _day_checks(database: Path) -> dict[tuple[date, str], tuple]:
     from newsmill.warehouse import connect
 
@@ -177,21 +170,21 @@ def test_backfill_scheduled_run_and_reprocess(stack) -> None:
     assert scheduled["data_interval_end"][:10] == (SCHEDULED + timedelta(1)).isoformat()
     assert set(_runs_by_day(client)) == {*days, SCHEDULED}  # nothing else was scheduled
 
-    # 2. rows per source and day: every source has articles on every day, all dated inside it
+    # 2. rows per source and day: exactly the demo's articles of each day, none of other days
     rows = _articles(database)
-    counts = _per_source_day(rows)
-    sources = sorted({source for (source, _day) in counts})
-    assert len(sources) == 3, counts
-    for day in [*days, SCHEDULED]:
+    all_days = [*days, SCHEDULED]
+    loaded = {(source, url, pub) for url, source, pub, *_ in rows}
+    expected = {(source, url, day) for day in all_days
+                for source, url, _ in stack["servers"].expected_articles(day)}
+    sources = sorted({source for source, _url, _day in expected})
+    assert len(sources) == 3
+    for day in all_days:
         for source in sources:
-            assert counts.get((source, day), 0) > 0, (source, day, counts)
-    expected = getattr(demo, "expected_counts", None)
-    if expected is not None:
-        for day in [*days, SCHEDULED]:
-            for source in sources:
-                assert counts[(source, day)] == expected(source, day), (source, day)
+            got = sum(1 for s, _u, d in loaded if (s, d) == (source, day))
+            assert got == demo.expected_counts(source, day) > 0, (source, day, got)
+    assert loaded == expected
     checks = _day_checks(database)
-    for day in [*days, SCHEDULED]:
+    for day in all_days:
         for source in sources:
             n, ok, message = checks[(day, source)]
             assert ok and n > 0, (day, source, n, ok, message)
