@@ -21,20 +21,23 @@ from newsmill.demo.server import SiteServer
 
 NEWSMILL = str(Path(sys.executable).with_name("newsmill"))
 RUN_DIR = f"runs/{DAY}_{DAY}_steady"
-# The CLI with the load held open after every statement of its transaction ran (not committed):
-# the kill then lands inside the DuckDB transaction, not before or after it.
-HELD_LOAD = """
-import sys, time
+# The CLI with one function of a stage held (after or before its real work): the kill then lands
+# inside that stage for certain (inside the DuckDB transaction, or before extraction wrote its files).
+HELD = """
+import importlib, sys, time
 from pathlib import Path
-import newsmill.warehouse.load as load
-marker, real = Path(sys.argv[1]), load.rebuild_index
-def held(con):
-    real(con)
+marker, target, when = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
+module_name, name = target.split(":")
+module = importlib.import_module(module_name)
+real = getattr(module, name)
+def held(*args, **kwargs):
+    if when == "after":
+        real(*args, **kwargs)
     marker.touch()
     time.sleep(120)
-load.rebuild_index = held
+setattr(module, name, held)
 from newsmill.cli import entry
-sys.argv = ["newsmill", *sys.argv[2:]]
+sys.argv = ["newsmill", *sys.argv[4:]]
 entry()
 """
 
@@ -104,13 +107,18 @@ def test_kill_during_crawl(steady, tmp_path: Path) -> None:
     _again_equals_reference(config, tmp_path / "data", reference)
 
 
+def _held(marker: Path, target: str, when: str, config: Path) -> list[str]:
+    return [sys.executable, "-c", HELD, str(marker), target, when, "--config", str(config), "run",
+            "--date", DAY, "-q"]
+
+
 def test_kill_during_extraction(steady, tmp_path: Path) -> None:
     server, reference = steady
     config = steady_config(tmp_path / "sources.toml", server, tmp_path / "data")
-    run_dir = tmp_path / "data" / RUN_DIR
-    _kill_when([NEWSMILL, "--config", str(config), "run", "--date", DAY, "-q"],
-               lambda: (run_dir / "run.json").exists())  # written when the crawl is done
-    assert not (run_dir / "articles.parquet").exists(), "killed too late to be during extraction"
+    marker = tmp_path / "extracting"
+    _kill_when(_held(marker, "transforms.batch:_write_parquet", "before", config), marker.exists)
+    assert not (tmp_path / "data" / RUN_DIR / "articles.parquet").exists()
+    assert not (tmp_path / "data" / "news.duckdb").exists()
     _again_equals_reference(config, tmp_path / "data", reference)
 
 
@@ -118,9 +126,7 @@ def test_kill_during_load_leaves_no_half_written_day(steady, tmp_path: Path) -> 
     server, reference = steady
     config = steady_config(tmp_path / "sources.toml", server, tmp_path / "data")
     marker = tmp_path / "in-transaction"
-    _kill_when([sys.executable, "-c", HELD_LOAD, str(marker), "--config", str(config), "run", "--date",
-                DAY, "-q"], marker.exists)
-    db = tmp_path / "data" / "news.duckdb"
-    seen = snapshot(db)  # the killed transaction is rolled back on open
+    _kill_when(_held(marker, "newsmill.warehouse.load:rebuild_index", "after", config), marker.exists)
+    seen = snapshot(tmp_path / "data" / "news.duckdb")  # the killed transaction is rolled back on open
     assert seen["articles"] == [] and seen["crawl_log"] == [] and seen["runs"] == []
     _again_equals_reference(config, tmp_path / "data", reference)
