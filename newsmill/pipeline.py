@@ -8,7 +8,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -79,6 +79,20 @@ def crawl(
     progress: bool = False,
 ) -> Path:
     """Fetch the sources' articles listed for first..last into WARC; return the run directory."""
+    return _crawl(config, sources, first, last, refetch=refetch, progress=progress)
+
+
+def _crawl(
+    config: Config,
+    sources: list[Source],
+    first: date,
+    last: date,
+    *,
+    refetch: bool,
+    progress: bool,
+    on_rows: Callable[[list[dict]], object] | None = None,
+) -> Path:
+    """`crawl`; with `on_rows`, the crawl.jsonl rows are handed to it as the crawl appends them."""
     rid, run_dir = _run_dir(config, sources, first, last)
     run_dir.mkdir(parents=True, exist_ok=True)
     for stale in (layout.CRAWL_LOG, layout.CRAWL_DONE, layout.ARTICLES, layout.REMOVED, layout.EXTRACT_ERRORS):
@@ -97,12 +111,26 @@ def crawl(
     ]
     for source in sources:
         command += ["--source", source.name]
+    log = run_dir / layout.CRAWL_LOG
     with _child(command) as child, Progress(progress, f"crawl {rid}", unit="pages") as bar:
-        log = run_dir / layout.CRAWL_LOG
-        while child.poll() is None:
-            time.sleep(0.5)
+        if on_rows is None:
+            while child.poll() is None:
+                time.sleep(0.5)
+                bar.update(_count_lines(log))
             bar.update(_count_lines(log))
-        bar.update(_count_lines(log))
+        else:
+            from transforms.batch import CrawlLogTail
+
+            tail, seen = CrawlLogTail(log), 0
+            while True:
+                finished = child.poll() is not None
+                rows = tail.read()  # after poll: once the child is gone every line is complete
+                seen += len(rows)
+                on_rows(rows)
+                bar.update(seen)
+                if finished:
+                    break
+                time.sleep(0.1)
     if child.returncode != 0 or not (run_dir / layout.CRAWL_DONE).exists():
         detail = child.stderr_tail()
         raise CrawlError(f"crawl of {rid} failed (exit {child.returncode}): {detail}")
@@ -146,10 +174,30 @@ def run(
     progress: bool = True,
     workers: int | None = None,
 ) -> RunSummary:
-    """Crawl, extract and load first..last for the named sources (all when none are named)."""
+    """Crawl, extract and load first..last for the named sources (all when none are named).
+
+    Extraction overlaps the crawl: the workers start with it and each fetched article is handed to
+    them as soon as the crawl logs it, so when the crawl ends only the pages of its last moments
+    remain. The files and rows are those of `crawl` → `extract` → `load` run one after the other;
+    `crawl_seconds` is the crawl's wall time (extraction ran alongside) and `extract_seconds` the
+    time extraction went on after the crawl had ended.
+    """
+    from transforms.batch import PageBatch  # imported late: trafilatura is heavy at import
+
     selected = config.select(sources)
-    run_dir = crawl(config, selected, first, last, refetch=refetch, progress=progress)
-    extract(config, run_dir, workers=workers, progress=progress)
+    rid, run_dir = _run_dir(config, selected, first, last)
+    languages = {s.name: s.language for s in config.sources}
+    with PageBatch(run_dir, languages, workers=workers) as batch:
+        batch.start()
+        run_dir = _crawl(
+            config, selected, first, last, refetch=refetch, progress=progress, on_rows=batch.feed_rows
+        )
+        clock = time.monotonic()
+        with Progress(progress, f"extract {rid}", unit="pages") as bar:
+            batch.progress = bar.update
+            batch.finish()
+        info = RunInfo.read(run_dir)
+        RunInfo(**{**info.__dict__, "extract_seconds": time.monotonic() - clock}).write(run_dir)
     result = load(config, run_dir, refetch=refetch)
     info = RunInfo.read(run_dir)
     return RunSummary(

@@ -190,7 +190,7 @@ class PageBatch:
         self.data_dir = self.run_dir.parent.parent  # run dirs live in DATA_DIR/runs/<id> (layout)
         self.languages = dict(languages)
         self.workers = max(1, workers or os.cpu_count() or 1)
-        self._progress = progress
+        self.progress = progress
         self._pool: ProcessPoolExecutor | None = None
         self._done: SimpleQueue[tuple[Future, _Page, int, int]] = SimpleQueue()
         self._latest: dict[str, int] = {}  # url -> sequence number of its last row fed
@@ -211,6 +211,15 @@ class PageBatch:
     def pending(self) -> int:
         """Pages submitted and not finished yet."""
         return self._running
+
+    def start(self) -> PageBatch:
+        """Start the workers now and let each load its models, e.g. while the crawl reads listings
+        (otherwise they start with the first page fed)."""
+        if self._pool is None:
+            self._pool = self._new_pool()
+            for _ in range(self.workers):
+                self._pool.submit(_warm_up)
+        return self
 
     def feed(self, row: dict) -> bool:
         """Submit the page of one crawl.jsonl row; False when the row is not a fetched article."""
@@ -268,9 +277,13 @@ class PageBatch:
             self._pool = None
 
     def _new_pool(self) -> ProcessPoolExecutor:
+        context = get_context("forkserver")
+        # The fork server imports the extraction stack once; workers (and their replacements every
+        # TASKS_PER_CHILD pages) fork from it ready to go and share those pages of memory.
+        context.set_forkserver_preload(["transforms.batch"])
         return ProcessPoolExecutor(
             self.workers,
-            mp_context=get_context("forkserver"),
+            mp_context=context,
             initializer=_quiet_worker,
             max_tasks_per_child=TASKS_PER_CHILD,
         )
@@ -307,8 +320,8 @@ class PageBatch:
             if self._latest.get(page.url) != seq:
                 continue  # a later row of the same URL was fed: its outcome is the one kept
             self._finished += 1
-            if self._progress:
-                self._progress(self._finished, self._total)
+            if self.progress:
+                self.progress(self._finished, self._total)
             if isinstance(outcome, str):
                 self._outcomes.pop(page.url, None)
                 self._errors.append({"source": page.source, "url": page.url, "error": outcome})
@@ -331,6 +344,21 @@ def _quiet_worker() -> None:
     """Silence dateutil's per-page warning about unknown zone names (trafilatura's date search
     meets many); it would flood the task log and says nothing about the result."""
     warnings.filterwarnings("ignore", category=UnknownTimezoneWarning)
+
+
+_WARM_PAGE = (
+    b"<html lang='en'><head><title>Warm up</title><meta name='author' content='A. Writer'></head>"
+    b"<body><article><h1>Warm up</h1><p>Published on Tuesday, 17 November 2026 at noon.</p>"
+    + b"<p>The council met on Monday to discuss the harbour flood defences and the new ferry.</p>" * 6
+    + b"</article></body></html>"
+)
+
+
+def _warm_up() -> None:
+    """Load what the first page would otherwise load (language model, date parser, caches)."""
+    extracted = extract_article(_WARM_PAGE, "https://warm.invalid/up")
+    if extracted is not None:
+        clean_article(extracted, "en")
 
 
 def process_page(page: _Page) -> tuple[dict, list[dict]] | str:
