@@ -19,6 +19,7 @@ from rich.table import Table
 from newsmill import pipeline
 from newsmill.config import DEMO_CONFIG, Config, ConfigError, load_config, packaged_config
 from newsmill.warehouse import WarehouseError, connect
+from newsmill.warehouse.connection import check_usable
 from newsmill.warehouse.export import FORMATS, export_articles
 from newsmill.warehouse.report import render_report
 from newsmill.warehouse.search import fts_extension_path, load_fts
@@ -75,6 +76,7 @@ def _run_range(obj: _Context, first: date, last: date, sources: Sequence[str], r
         raise click.BadParameter(f"--from {first} is after --to {last}", param_hint="--from")
     config = obj.config()
     config.select(list(sources))  # unknown source names fail before anything is written
+    _check_paths(config)  # so do an unusable data folder or DuckDB file
     chunks = _chunks(first, last, days_per_run)
     summaries = []
     for chunk_first, chunk_last in chunks:
@@ -86,6 +88,21 @@ def _run_range(obj: _Context, first: date, last: date, sources: Sequence[str], r
     _print_summary(summaries, config)
     if not summaries or all(s.did_nothing for s in summaries):
         sys.exit(1)
+
+
+def _check_paths(config: Config) -> None:
+    """Raise ConfigError/WarehouseError, changing nothing on disk, unless a run can write its files."""
+    data_dir = Path(config.settings.data_dir)
+    folder = data_dir
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise ConfigError(f"data folder {data_dir}: {folder} is a file, not a folder; set --data-dir "
+                          "(or settings.data_dir) to a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ConfigError(f"data folder {data_dir}: no write permission in {folder}; set --data-dir "
+                          "(or settings.data_dir) to a folder you can write")
+    check_usable(config.settings.database)
 
 
 def _chunks(first: date, last: date, size: int) -> list[tuple[date, date]]:
@@ -323,9 +340,18 @@ def entry() -> None:
     except click.exceptions.Abort:
         console.print("newsmill: aborted")
         sys.exit(130)
+    except click.UsageError as exc:  # one line, with where to read more
+        command = exc.ctx.command_path if exc.ctx else "newsmill"
+        console.print(f"{command}: error: {exc.format_message()} (see {command} --help)",
+                      markup=False, highlight=False)
+        sys.exit(exc.exit_code)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
     except (ConfigError, WarehouseError) as exc:
         console.print(f"newsmill: error: {exc}", markup=False, highlight=False)
         sys.exit(2)
+    except OSError as exc:  # a disk or permission problem mid-run: say which file, no traceback
+        where = f"{exc.filename}: " if exc.filename else ""
+        console.print(f"newsmill: error: {where}{exc.strerror or exc}", markup=False, highlight=False)
+        sys.exit(1)

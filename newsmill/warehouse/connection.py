@@ -50,7 +50,7 @@ def _open(path: Path, read_only: bool, timeout: float, say: Callable[[str], None
         except duckdb.IOException as exc:
             text = str(exc)
             if "lock" not in text.lower():
-                raise WarehouseError(f"{path}: cannot open the DuckDB file: {text}") from None
+                raise WarehouseError(_unusable(path, text)) from None
             holder = _describe_holder(text)
             if time.monotonic() >= deadline:
                 raise WarehouseError(
@@ -63,9 +63,40 @@ def _open(path: Path, read_only: bool, timeout: float, say: Callable[[str], None
             time.sleep(delay)
             delay = min(delay * 1.5, 2.0)
         except duckdb.Error as exc:
-            raise WarehouseError(
-                f"{path}: cannot open the DuckDB file ({exc}); is it a DuckDB {duckdb.__version__} file?"
-            ) from None
+            raise WarehouseError(_unusable(path, str(exc))) from None
+
+
+def _unusable(path: Path, text: str) -> str:
+    """One line on a file DuckDB refuses (not DuckDB, damaged, another DuckDB version)."""
+    first = text.strip().splitlines()[0] if text.strip() else "unknown error"
+    if "version number" in text:
+        return (f"{path}: written by another DuckDB version than this newsmill's {duckdb.__version__} "
+                f"({first.removeprefix('IO Error: ')}); open it with a matching DuckDB, or point --db "
+                "at another file")
+    return (f"{path}: cannot open the DuckDB file ({first.removeprefix('IO Error: ')}); point --db at "
+            "another file or move this one away")
+
+
+def check_usable(path: Path, timeout: float | None = None) -> None:
+    """Raise WarehouseError unless `path` is a DuckDB file we can open, or can be created.
+
+    Changes nothing on disk: run it before a run creates any file.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise WarehouseError(f"{path}: is a folder, not a DuckDB file; point --db at a file")
+    if path.exists():
+        with connect(path, read_only=True, timeout=timeout):
+            return
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise WarehouseError(f"{path}: cannot be created: {folder} is a file, not a folder; "
+                             "point --db elsewhere")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise WarehouseError(f"{path}: cannot be created: no write permission in {folder}; "
+                             "point --db elsewhere")
 
 
 def _stderr(message: str) -> None:
