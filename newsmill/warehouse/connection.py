@@ -34,7 +34,8 @@ def _describe_holder(message: str) -> str:
         return "another process"
     pid = match.group(1)
     try:
-        cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+        cmd = " ".join(raw.decode(errors="replace").split())  # one line, even for `python -c "..."`
     except OSError:
         cmd = ""
     return f"PID {pid} ({cmd[:80]})" if cmd else f"PID {pid}"
