@@ -209,6 +209,9 @@ def check(names: list[str]) -> dict:
         "retry_delay": timedelta(seconds=30),
         "retry_exponential_backoff": 2.0,
         "max_retry_delay": timedelta(minutes=15),
+        # Depth first: a task's priority grows with its upstream, so a source's extract and load
+        # (and a day's check) go before more crawls start, and each day lands as early as possible.
+        "weight_rule": "upstream",
     },
     params={
         "refetch": Param(False, type="boolean", description="Re-fetch and replace the day's articles"),

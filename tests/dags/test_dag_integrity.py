@@ -70,6 +70,11 @@ def test_retries_with_backoff(dag) -> None:
         assert dag.get_task(task_id).retries >= 2
 
 
+def test_depth_first_priorities(dag) -> None:
+    # "upstream": a task's priority is the sum of its upstream's, so later stages go first
+    assert {str(t.weight_rule) for t in dag.tasks} == {"upstream"}
+
+
 def test_duckdb_writers_use_the_one_slot_pool(dag) -> None:
     pools = {t.task_id: t.pool for t in dag.tasks}
     assert pools["source.load"] == "duckdb"
