@@ -5,12 +5,16 @@
 cron *trigger* timetable (whose run at D 00:00 has logical date D and no data interval). Here the run
 for publication day D has the data interval ``[D 00:00, D+1 00:00)`` UTC, logical date D, and is
 started by the scheduler only once that interval is over, just after midnight of D+1. Every task
-collects ``data_interval_start.date()``, so:
+collects the UTC day of the run's logical date (= its data interval start), so:
 
 - the scheduled run each night collects the day that just ended (complete by then);
 - ``airflow backfill create --dag-id newsmill_daily --from-date A --to-date B`` creates one run per
   logical date A..B (both included) and loads exactly the articles published on days A..B;
-- a manual trigger (UI / ``airflow dags trigger``) collects the last complete day before it.
+- a manual trigger with logical date D (UI, ``airflow dags trigger``, ``dag.test(logical_date=D)``)
+  collects D; one without a logical date collects its data interval start, the last complete day.
+
+Run ids are named after the moment a run may start (``backfill__2026-11-18T00:00:00`` is the run
+for 2026-11-17); the logical date is the day.
 
 A day is "published on D" as the pipeline defines it: listed for D in the source's feed, sitemap or
 archive page, recorded under the date the page states when it states one (docs/architecture.md).
