@@ -68,7 +68,7 @@ def extract_article(html: bytes, url: str) -> Extracted | None:
         text=text,
         title=_clean(doc.title),
         authors=_split(doc.author, ";"),
-        date=_date(doc.date),
+        date=_confirmed(_date(doc.date), html),
         language=_declared_language(tree),
         site_name=_clean(doc.sitename),
         description=_clean(doc.description),
@@ -141,6 +141,21 @@ def _date(value: str | None) -> date | None:
         return date.fromisoformat(value[:10]) if value else None
     except ValueError:
         return None
+
+
+def _confirmed(day: date | None, html: bytes) -> date | None:
+    """`day`, unless it is the 1st of a month that only htmldate's extensive search found.
+
+    On a page with a year alone or a nonsense date (``2026-13-45``) the extensive search answers
+    1 January (or the 1st of a month found alone); that is no publication day, so the listing date
+    is used instead. The strict search re-checks, only for dates on a 1st.
+    """
+    if day is None or day.day != 1:
+        return day
+    from htmldate import find_date
+
+    strict = find_date(html, original_date=True, extensive_search=False)
+    return day if strict == day.isoformat() else None
 
 
 def _declared_language(tree) -> str | None:

@@ -52,3 +52,14 @@ def test_decodes_a_legacy_charset_without_being_told():
 def test_a_page_without_text_gives_none():
     assert extract_article(page("empty.html"), "https://ledger.test/app") is None
     assert extract_article(b"", "https://ledger.test/nothing") is None
+
+
+def test_a_nonsense_or_year_only_page_date_is_no_date():
+    def page(day: str) -> bytes:
+        return (f"<html><head><title>T</title><meta name='date' content='{day}'></head><body><article>"
+                f"<h1>Council</h1><p>{'The council met and voted on the budget for the harbour. ' * 6}</p>"
+                f"</article></body></html>").encode()
+
+    assert extract_article(page("2026-13-45"), "https://news.test/a/1").date is None  # not 2026-01-01
+    assert extract_article(page("2026-01-01"), "https://news.test/a/1").date == date(2026, 1, 1)
+    assert extract_article(page("2026-11-20"), "https://news.test/a/1").date == date(2026, 11, 20)
