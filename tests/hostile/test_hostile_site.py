@@ -156,6 +156,6 @@ def test_entities_are_never_expanded_and_robots_is_obeyed(hostile) -> None:
 def test_dates_outside_reason_fall_back_to_the_listing(hostile) -> None:
     sites, db, _ = hostile
     articles = _articles(db)
-    for path in ("/a/page-says-future", "/a/dated-words"):
+    for path in ("/a/page-says-future", "/a/dated-words", "/a/dated-nonsense"):
         _, pub_date, date_source, _, _ = articles[sites.hostile.url + path]
         assert (pub_date.isoformat(), date_source) == (DAY, "listing"), path
