@@ -122,7 +122,8 @@ def _print_summary(summaries: list[pipeline.RunSummary], config: Config) -> None
     console.print(table)
     console.print("fetched: pages fetched; articles: articles of the run in the warehouse; removed: "
                   "paragraphs cleaned out; failed: pages that failed (see crawl_failures); skipped: "
-                  "articles already loaded, not fetched again (--refetch to fetch them)", style="dim")
+                  "articles already loaded, not fetched again (--refetch to fetch them), or redirecting to one "
+                  "fetched anyway", style="dim")
 
 
 _refetch = click.option("--refetch", is_flag=True,
