@@ -24,10 +24,11 @@ def mark_duplicates(con: duckdb.DuckDBPyConnection, run_id: str) -> int:
         WITH fresh AS (
             SELECT url, content_hash, len(fingerprint) AS n, fingerprint, pub_date FROM articles
             WHERE run_id = $run
-        ), nearby AS (
+        ), nearby AS (  -- within the window of some fresh article's own day, not of the run's whole
+                        -- span: a run that also finds a years-old page must not compare against years
             SELECT url, content_hash, len(fingerprint) AS n, fingerprint FROM articles
-            WHERE pub_date BETWEEN (SELECT min(pub_date) FROM fresh) - $days
-                               AND (SELECT max(pub_date) FROM fresh) + $days
+            WHERE pub_date IN (SELECT DISTINCT f.pub_date + CAST(d AS INTEGER)
+                               FROM fresh f, range(-$days, $days + 1) r(d))
         ), shared AS (
             SELECT f.url AS a, o.url AS b, count(*) AS common, any_value(least(f.n, o.n)) AS smaller
             FROM (SELECT url, n, unnest(fingerprint) AS h FROM fresh WHERE n >= $min_samples) f

@@ -164,7 +164,14 @@ def load_run(database: Path, run_dir: Path, *, refetch: bool = False) -> LoadRes
         con.register("new_crawl_log", crawl_log)
         con.begin()
         try:
+            # articles whose indexed text may change in this load: the search index re-reads them only
+            con.execute("CREATE OR REPLACE TEMP TABLE fts_changed (url VARCHAR)")
             if refetch:
+                con.execute(
+                    "INSERT INTO fts_changed SELECT url FROM articles "
+                    "WHERE source IN (SELECT unnest(?)) AND pub_date BETWEEN ? AND ?",
+                    [list(info.sources), info.first, info.last],
+                )
                 con.execute(
                     "DELETE FROM removed_segments WHERE url IN (SELECT url FROM articles "
                     "WHERE source IN (SELECT unnest(?)) AND pub_date BETWEEN ? AND ?)",
@@ -176,6 +183,7 @@ def load_run(database: Path, run_dir: Path, *, refetch: bool = False) -> LoadRes
                 )
             if articles is not None and articles.num_rows:
                 con.register("new_articles", articles)
+                con.execute("INSERT INTO fts_changed SELECT url FROM new_articles")
                 con.execute("DELETE FROM removed_segments WHERE url IN (SELECT url FROM new_articles)")
                 con.execute("DELETE FROM articles WHERE url IN (SELECT url FROM new_articles)")
                 con.execute(
@@ -219,7 +227,7 @@ def load_run(database: Path, run_dir: Path, *, refetch: bool = False) -> LoadRes
                 [info.run_id],
             ).fetchone()
             mark_duplicates(con, info.run_id)
-            rebuild_index(con)
+            rebuild_index(con, changed="fts_changed")
             con.commit()
         except BaseException:
             con.rollback()
