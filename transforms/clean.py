@@ -20,6 +20,7 @@ from transforms.boilerplate import (
 from transforms.extract import Extracted
 from transforms.language import identify, same_language, word_count
 from transforms.teasers import promo_reason, related_header
+from transforms.topic import coherence, lexical_coherence
 
 # Rule from the language-ID notes: flagged no genuine paragraph in the 116-text test.
 FOREIGN_MIN_SCORE = 0.6
@@ -34,6 +35,25 @@ ARTICLE_MIN_SCORE = 0.5
 ARTICLE_MIN_WORDS = 10
 _DIGITS = re.compile(r"[\d_]+")
 _LETTERS = re.compile(r"[^\W\d_]+")
+# Off-topic paragraphs (a story of the same language dropped into the article): see _offtopic.
+# MiniLM reads English only: on ru/el/pl/zh text every paragraph scores alike (measured on the shared
+# corpora: no insert caught at any threshold), so other languages are not judged.
+TOPIC_LANGUAGES = frozenset({"en"})
+TOPIC_MIN_WORDS = 15
+TOPIC_SUSPECT_BELOW = 0.2  # lexical coherence under which a paragraph goes to the model
+TOPIC_MAX_SUSPECTS = 4
+TOPIC_CONTEXT = 3  # the most coherent paragraphs that stand for the story, with the title
+TOPIC_MIN_PARAGRAPHS = 6  # fewer: too little of the story to judge a paragraph against
+OFFTOPIC_MAX_COSINE = (
+    0.2  # highest cosine with the title, the central and the neighbouring paragraphs
+)
+# A quote or an interview answer ("A: ...", "Q:") may stray from the story's words: never judged.
+_QUOTE_OPEN = re.compile(r"^\W{0,3}[\"'“”„«‘’‚‹›「『]|^\w{1,3}\s?:")
+_SIGN_OFF = re.compile(
+    r"\b(?:reporting|writing|editing|compiled|additional reporting|contributed|contributing)\s+by\b"
+    r"|^\W*(?:by|source|sources|photo|credit)\b",
+    re.IGNORECASE,
+)
 _LINK = re.compile(r"^\s*(?:https?://|www\.)\S*\s*$", re.IGNORECASE)
 
 
@@ -112,6 +132,9 @@ def clean_paragraphs(
         verdicts.setdefault(i, ("before_headline", 1.0))
     for i in trailing_run(paragraphs, set(verdicts)):
         verdicts[i] = ("trailing_list", 1.0)
+    if language in TOPIC_LANGUAGES:
+        for i, score in _offtopic(paragraphs, title, verdicts).items():
+            verdicts[i] = ("offtopic", score)
     kept = [p for i, p in enumerate(paragraphs) if i not in verdicts]
     removed = [Removed(i, paragraphs[i], *verdicts[i]) for i in sorted(verdicts)]
     return Cleaned("\n\n".join(kept), language, removed)
@@ -186,3 +209,50 @@ def _grow_foreign_runs(
             if same or headline:
                 verdicts[j] = ("foreign_language", score)
                 queue.append(j)
+
+
+def _offtopic(
+    paragraphs: list[str], title: str | None, verdicts: dict[int, tuple[str, float]]
+) -> dict[int, float]:
+    """Paragraphs of another story: index -> 1 - cosine with the article (how sure).
+
+    A cheap lexical test (shared word stems with the rest of the text) picks the few suspects; only
+    those are embedded, with the title and the paragraphs most central to the story as its
+    context, in one inference call. Quotes, sign-offs and short paragraphs are never judged.
+    """
+    kept = [i for i in range(len(paragraphs)) if i not in verdicts]
+    if len(kept) < TOPIC_MIN_PARAGRAPHS:
+        return {}
+    texts = [paragraphs[i] for i in kept]
+    lexical = lexical_coherence(texts, title)
+    suspects = sorted(
+        (
+            k
+            for k, text in enumerate(texts)
+            if lexical[k] < TOPIC_SUSPECT_BELOW
+            and word_count(text) >= TOPIC_MIN_WORDS
+            and not _QUOTE_OPEN.match(text)
+            and not _SIGN_OFF.search(text)
+        ),
+        key=lexical.__getitem__,
+    )[:TOPIC_MAX_SUSPECTS]
+    if not suspects:
+        return {}
+    others = [k for k in range(len(texts)) if k not in suspects]
+    central = set(sorted(others, key=lambda k: -lexical[k])[:TOPIC_CONTEXT])
+    # and each suspect's nearest neighbours that are not suspects themselves
+    for k in suspects:
+        central.update(_nearest(others, k))
+    context = ([title] if title else []) + [texts[k] for k in sorted(central)]
+    scores = coherence([texts[k] for k in suspects], context)
+    return {
+        kept[k]: round(1.0 - cosine, 3)
+        for k, cosine in zip(suspects, scores, strict=True)
+        if cosine < OFFTOPIC_MAX_COSINE
+    }
+
+
+def _nearest(others: list[int], k: int) -> list[int]:
+    before = [j for j in others if j < k]
+    after = [j for j in others if j > k]
+    return before[-1:] + after[:1]

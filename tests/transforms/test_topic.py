@@ -1,0 +1,73 @@
+"""Off-topic paragraphs: a same-language paragraph of another story goes, the article stays.
+
+The model (all-MiniLM-L6-v2, int8 ONNX) and its tokenizer are read from installed packages: these
+tests also check that nothing needs the network.
+"""
+
+from transforms.clean import clean_paragraphs
+from transforms.topic import coherence, embed, lexical_coherence, model_files
+
+TITLE = "Harbour town opens its new water treatment plant after two years of building work"
+ARTICLE = [
+    "Harbour town opened its new water treatment plant on Monday, ending two years of building work "
+    "on the hill above the old fishing port and a long dispute over the cost of the works.",
+    "The plant will filter and disinfect drinking water for some forty thousand residents, replacing "
+    "pumps and settling tanks that engineers said had been near the end of their working life.",
+    '"It just works," the mayor said.',
+    "Engineers at the water plant said the new membrane filters remove far more sediment than the old "
+    "sand beds, and that the drinking water should taste cleaner within a few weeks of the switch.",
+    "Town officials said the water plant cost about eighteen million, most of it paid from a regional "
+    "infrastructure fund, and that household water bills would not rise this year.",
+    "Residents near the treatment plant had complained about lorries and noise during the building "
+    "work, and the council has promised to replant the trees that were cut along the access road.",
+    "The old pumping station by the port will be kept as a museum of the town's water supply.",
+    "Reporting by Mara Quill; editing by Joe Penn",
+]
+INSERT = (
+    "Visiting striker Lopez scored twice in the second half as the league leaders came from behind to "
+    "win the cup tie, and their goalkeeper saved a late penalty to keep the victory intact."
+)
+
+
+def test_model_files_ship_in_packages():
+    model, tokenizer = model_files()
+    assert model.is_file() and model.stat().st_size > 10_000_000
+    assert tokenizer.is_file()
+
+
+def test_embeddings_are_normalised_and_batched():
+    vectors = embed(["water treatment plant", "drinking water filters", "a late penalty save"])
+    assert vectors.shape == (3, 384)
+    assert abs(float((vectors[0] ** 2).sum()) - 1.0) < 1e-3
+    near, far = coherence(["drinking water filters", "a late penalty save"], ["water plant"])
+    assert near > far
+
+
+def test_lexical_coherence_is_low_for_a_paragraph_of_another_story():
+    scores = lexical_coherence([*ARTICLE[:4], INSERT, *ARTICLE[4:]], TITLE)
+    assert scores[4] < 0.25
+    assert min(scores[k] for k in (0, 1, 3)) > 0.25
+
+
+def test_an_offtopic_paragraph_goes_and_every_genuine_paragraph_stays():
+    paragraphs = [*ARTICLE[:4], INSERT, *ARTICLE[4:]]
+    cleaned = clean_paragraphs(paragraphs, "en", TITLE)
+    assert [(r.position, r.reason) for r in cleaned.removed] == [(4, "offtopic")]
+    assert 0.0 < cleaned.removed[0].score <= 2.0  # 1 - cosine with the article
+    assert cleaned.text == "\n\n".join(ARTICLE)  # the short quote and the sign-off stay
+
+
+def test_an_article_without_inserts_loses_nothing():
+    assert clean_paragraphs(ARTICLE, "en", TITLE).removed == []
+
+
+def test_other_languages_are_not_judged_by_the_english_model():
+    """MiniLM reads English only: a Polish article keeps even a paragraph of another story."""
+    polish = [
+        "Rada miasta zdecydowała w czwartek, że nocne autobusy pojadą od stycznia także na wschodnie osiedla.",
+        "Radni podkreślali, że próbny kurs w zeszłym roku cieszył się dużym zainteresowaniem pasażerów.",
+        "Napastnik gości strzelił dwa gole w drugiej połowie, a bramkarz obronił rzut karny w końcówce meczu.",
+        "Przedłużenie linii będzie kosztować około dwóch milionów złotych rocznie z budżetu parkingowego.",
+        "Nowy rozkład jazdy nocnych autobusów miasto opublikuje w grudniu po rozmowach z przewoźnikami.",
+    ]
+    assert not [r for r in clean_paragraphs(polish, "pl").removed if r.reason == "offtopic"]
