@@ -42,11 +42,9 @@ TOPIC_LANGUAGES = frozenset({"en"})
 TOPIC_MIN_WORDS = 15
 TOPIC_SUSPECT_BELOW = 0.2  # lexical coherence under which a paragraph goes to the model
 TOPIC_MAX_SUSPECTS = 4
-TOPIC_CONTEXT = 3  # the most coherent paragraphs that stand for the story, with the title
+TOPIC_CONTEXT = 4  # the most coherent paragraphs that stand for the story, with the title
 TOPIC_MIN_PARAGRAPHS = 6  # fewer: too little of the story to judge a paragraph against
-OFFTOPIC_MAX_COSINE = (
-    0.2  # highest cosine with the title, the central and the neighbouring paragraphs
-)
+OFFTOPIC_MAX_COSINE = 0.2  # highest cosine with the title and the central paragraphs
 # A quote or an interview answer ("A: ...", "Q:") may stray from the story's words: never judged.
 _QUOTE_OPEN = re.compile(r"^\W{0,3}[\"'“”„«‘’‚‹›「『]|^\w{1,3}\s?:")
 _SIGN_OFF = re.compile(
@@ -240,9 +238,6 @@ def _offtopic(
         return {}
     others = [k for k in range(len(texts)) if k not in suspects]
     central = set(sorted(others, key=lambda k: -lexical[k])[:TOPIC_CONTEXT])
-    # and each suspect's nearest neighbours that are not suspects themselves
-    for k in suspects:
-        central.update(_nearest(others, k))
     context = ([title] if title else []) + [texts[k] for k in sorted(central)]
     scores = coherence([texts[k] for k in suspects], context)
     return {
@@ -250,9 +245,3 @@ def _offtopic(
         for k, cosine in zip(suspects, scores, strict=True)
         if cosine < OFFTOPIC_MAX_COSINE
     }
-
-
-def _nearest(others: list[int], k: int) -> list[int]:
-    before = [j for j in others if j < k]
-    after = [j for j in others if j > k]
-    return before[-1:] + after[:1]
