@@ -97,7 +97,13 @@ class Served:
 
 
 def serve(site: Path) -> None:
+    from http.server import ThreadingHTTPServer
+
     from corpus_site import load_corpus, serve_corpus
+
+    # the default listen backlog (5) drops connections when the crawler opens 32 at once; the
+    # client then retries after 1, 3, 7, 15, 31 s (SYN back-off), which looks like a slow crawl
+    ThreadingHTTPServer.request_queue_size = 256
 
     corpus = load_corpus(site)
     with serve_corpus(corpus) as server:
@@ -172,12 +178,13 @@ class TreeMemory:
             pss = re.search(r"^Pss:\s+(\d+)", rollup, re.M)
             total += int(pss[1]) * 1024 if pss else 0
             commands[pid] = cmd
-            name = _label(cmd)
+            name = _label(cmd) if cmd else self.peaks.get(pid, ("", 0))[0]
             if name == "fork server" and "forkserver" in commands.get(parent, ""):
                 name = "extract worker"
             if hwm > self.peaks.get(pid, ("", 0))[1]:
                 self.peaks[pid] = (name, hwm)
-            self.cpu[pid] = (name, cpu)
+            if name or pid not in self.cpu:  # an exited process has no command line left
+                self.cpu[pid] = (name or self.cpu.get(pid, ("", 0))[0], cpu)
         self.peak_total = max(self.peak_total, total)
 
     def _run(self) -> None:
@@ -293,7 +300,7 @@ def _pipeline_child(config_path: Path, days: list[str]) -> None:
 
 
 def trafilatura_cli(site: Path, server: Served, work: Path, exclude: set[int]) -> dict:
-    """The trafilatura CLI over the article URLs, `--parallel 2`, no politeness delay."""
+    """The trafilatura CLI over the article URLs, `--parallel 2 --json`, no politeness delay."""
     from corpus_site import load_corpus
 
     corpus = load_corpus(site)
@@ -307,22 +314,59 @@ def trafilatura_cli(site: Path, server: Served, work: Path, exclude: set[int]) -
     text = re.sub(r"(?m)^SLEEP_TIME = .*$", "SLEEP_TIME = 0", text)
     text = re.sub(r"(?m)^SSRF_PROTECTION = .*$", "SSRF_PROTECTION = off", text)
     cfg.write_text(text)
-    out = work / "trafilatura-out"
-    shutil.rmtree(out, ignore_errors=True)
-    command = [str(Path(PYTHON).parent / "trafilatura"), "-i", str(urls), "-o", str(out), "--parallel", "2",
+    # --json (metadata too, as newsmill extracts it) to stdout, one line per document: with -o the
+    # CLI names files by a content hash and near-identical pages overwrite each other
+    out = work / "trafilatura-out.jsonl"
+    command = [str(Path(PYTHON).parent / "trafilatura"), "-i", str(urls), "--json", "--parallel", "2",
                "--config-file", str(cfg)]
     started = time.perf_counter()
-    with tempfile.TemporaryFile() as err:
-        child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=err)
+    with tempfile.TemporaryFile() as err, out.open("wb") as sink:
+        child = subprocess.Popen(command, stdout=sink, stderr=err)
         with TreeMemory(child.pid, exclude) as memory:
             child.wait()
         wall = time.perf_counter() - started
         err.seek(0)
         tail = err.read().decode(errors="replace").strip().splitlines()[-3:]
-    files = len(list(out.glob("*"))) if out.exists() else 0
-    return {"pages": len(corpus.pages), "files": files, "seconds": round(wall, 2),
+    docs = sum(1 for line in out.read_bytes().splitlines() if line.startswith(b"{"))
+    return {"pages": len(corpus.pages), "files": docs, "seconds": round(wall, 2),
             "pages_per_s": round(len(corpus.pages) / wall, 2), "exit": child.returncode,
             "stderr_tail": tail, **memory.summary()}
+
+
+NEWS_PLEASE_CHILD = """
+import json, sys, time, warnings
+warnings.filterwarnings("ignore")
+from newsplease import NewsPlease
+urls = open(sys.argv[1]).read().split()
+started = time.perf_counter()
+results = NewsPlease.from_urls(urls, fetch_images=False)
+wall = time.perf_counter() - started
+texts = sum(1 for a in results.values() if getattr(a, "maintext", None))
+print(json.dumps({"pages": len(urls), "articles": texts, "seconds": round(wall, 2)}))
+"""
+
+
+def news_please(python: Path, site: Path, server: Served, work: Path, exclude: set[int], limit: int) -> dict:
+    """news-please as a library (`NewsPlease.from_urls`: threaded fetch, then a process pool on all
+    cores) over the same article URLs, in its own virtualenv (it cannot share newsmill's: its boto3
+    pins python-dateutil<3, newsmill pins 4.0)."""
+    from corpus_site import load_corpus
+
+    corpus = load_corpus(site)
+    urls = work / "np-urls.txt"
+    urls.write_text("".join(p.url(server.url) + "\n" for p in corpus.pages[: limit or None]))
+    script = work / "np_child.py"
+    script.write_text(NEWS_PLEASE_CHILD)
+    with tempfile.TemporaryFile("w+") as out:
+        child = subprocess.Popen([str(python), str(script), str(urls)], stdout=out, stderr=subprocess.DEVNULL)
+        with TreeMemory(child.pid, exclude) as memory:
+            child.wait()
+        out.seek(0)
+        lines = [line for line in out.read().splitlines() if line.startswith("{")]
+    if child.returncode or not lines:
+        return {"error": f"exit {child.returncode}"}
+    got = json.loads(lines[-1])
+    return {**got, "pages_per_s": round(got["pages"] / got["seconds"], 2), **memory.summary()}
 
 
 # ---------------------------------------------------------------- main
@@ -335,7 +379,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline-pages", type=int, default=0, help="0: all the site's pages")
     parser.add_argument("--backfill-days", type=int, default=30)
     parser.add_argument("--per-day", type=int, default=60, help="articles per day of the backfill site")
-    parser.add_argument("--no-peers", action="store_true", help="skip the trafilatura CLI")
+    parser.add_argument("--no-peers", action="store_true", help="skip the trafilatura CLI and news-please")
+    parser.add_argument("--news-please", type=Path, metavar="PYTHON",
+                        help="python of a virtualenv with news-please 1.6.16 (`uv venv V && uv pip install "
+                             "-p V/bin/python news-please==1.6.16`): measure it too")
+    parser.add_argument("--news-please-pages", type=int, default=0, help="0: all the site's pages")
     parser.add_argument("--out", type=Path, help="result JSON (default bench/results/throughput-<time>.json)")
     parser.add_argument("--keep", type=Path, help="work directory to keep (default: a temporary one)")
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
@@ -380,6 +428,10 @@ def main(argv: list[str] | None = None) -> int:
             if not args.no_peers:
                 say("trafilatura CLI…")
                 result["trafilatura_cli"] = trafilatura_cli(site, server, work, skip)
+                if args.news_please:
+                    say("news-please…")
+                    result["news_please"] = news_please(args.news_please, site, server, work, skip,
+                                                        args.news_please_pages)
         finally:
             server.stop()
         if args.backfill_days:
@@ -431,6 +483,10 @@ def ratios(r: dict) -> dict:
     cli = r.get("trafilatura_cli")
     if mill and cli:
         out["trafilatura_cli_wall_over_newsmill_wall"] = round(cli["seconds"] / mill["wall_seconds"], 2)
+    npl = r.get("news_please")
+    if mill and npl and "seconds" in npl:
+        out["news_please_s_per_page_over_newsmill"] = round(
+            (npl["seconds"] / npl["pages"]) / (mill["wall_seconds"] / mill["articles"]), 2)
     if r.get("backfill"):
         out["backfill_slowest_over_fastest"] = r["backfill"]["slowest_over_fastest"]
     return out
@@ -452,7 +508,11 @@ def table(r: dict) -> str:
         lines.append(f"{'newsmill re-run of the loaded day':<44} {r['rerun']['fetched']:>6} {r['rerun']['wall_seconds']:>8}")
     if "trafilatura_cli" in r:
         c = r["trafilatura_cli"]
-        lines.append(f"{'trafilatura CLI --parallel 2':<44} {c['files']:>6} {c['seconds']:>8} {c['pages_per_s']:>8} "
+        lines.append(f"{'trafilatura CLI --parallel 2 --json':<44} {c['files']:>6} {c['seconds']:>8} {c['pages_per_s']:>8} "
+                     f"{c['peak_total_pss_mb']:>8}")
+    if "seconds" in r.get("news_please", {}):
+        c = r["news_please"]
+        lines.append(f"{'news-please NewsPlease.from_urls':<44} {c['articles']:>6} {c['seconds']:>8} {c['pages_per_s']:>8} "
                      f"{c['peak_total_pss_mb']:>8}")
     if "backfill" in r:
         b = r["backfill"]
