@@ -3,6 +3,7 @@
 - after the article: related-article lists, "latest news" columns and footer menus, a run of short
   lines (headlines without a full stop, dated list items, table rows, truncated summaries); one
   such line alone may be a genuine closing line (a sign-off, a source), so only a run is removed;
+- news tickers anywhere in the text: runs of headlines each opening with a clock time;
 - reader comments after a comments header;
 - before the article: breadcrumbs and menu lines above the headline.
 """
@@ -19,6 +20,7 @@ MAX_HEADER_CHARS = 80
 MIN_INTRO_WORDS = 6
 MIN_RUN = 3  # fewer trailing short lines are more often a sign-off, a source or a caption
 MAX_HEADLINE_WORDS = 12
+MIN_TICKER = 4
 MAX_ITEM_WORDS = 25
 MAX_SUMMARY_WORDS = 60
 _SENTENCE_END = re.compile(r"[.!?。！？…:;\"'»”’]\s*$")
@@ -38,6 +40,7 @@ _COMMENTS = re.compile(
 )
 _WORD = re.compile(r"\w+")
 _ALNUM_RUN = re.compile(r"[^\W_]+")
+_CLOCK_LEAD = re.compile(r"^\W{0,3}\d{1,2}[:.]\d{2}\b(?![.:]\d)")  # "09:21", not "1.5.2012"
 _STAMP = re.compile(
     r"\b\d{1,2}[:.]\d{2}\b|\b\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b|\b\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b"
 )
@@ -70,6 +73,27 @@ def trailing_run(paragraphs: list[str], removed: set[int]) -> list[int]:
     if _continues(before, [paragraphs[i] for i in run[:2]]):
         return []
     return run
+
+
+def ticker_runs(paragraphs: list[str], removed: set[int]) -> list[int]:
+    """Indices of news tickers anywhere in the text: MIN_TICKER or more consecutive short lines that
+    each open with a clock time ("09:21 // ...", "20:06 Tue ..."), a feed of the site's latest
+    headlines. An article's own schedule is dated by day; a feed is listed by the minute.
+    """
+    out: list[int] = []
+    run: list[int] = []
+    for i in [*(i for i in range(len(paragraphs)) if i not in removed), None]:
+        if (
+            i is not None
+            and _CLOCK_LEAD.match(paragraphs[i])
+            and word_count(paragraphs[i]) <= MAX_ITEM_WORDS
+        ):
+            run.append(i)
+            continue
+        if len(run) >= MIN_TICKER:
+            out.extend(run)
+        run = []
+    return out
 
 
 def _continues(before: list[str], first: list[str]) -> bool:

@@ -15,6 +15,7 @@ from transforms.boilerplate import (
     before_headline,
     comments_cut,
     list_like,
+    ticker_runs,
     trailing_run,
 )
 from transforms.extract import Extracted
@@ -130,6 +131,8 @@ def clean_paragraphs(
         verdicts.setdefault(i, ("before_headline", 1.0))
     for i in trailing_run(paragraphs, set(verdicts)):
         verdicts[i] = ("trailing_list", 1.0)
+    for i in ticker_runs(paragraphs, set(verdicts)):
+        verdicts[i] = ("ticker", 1.0)
     if language in TOPIC_LANGUAGES:
         for i, score in _offtopic(paragraphs, title, verdicts).items():
             verdicts[i] = ("offtopic", score)

@@ -143,3 +143,20 @@ def test_links_under_a_related_header_go_but_the_story_after_them_stays():
     cleaned = clean_paragraphs([*BODY, *links, more], "en")
     assert cleaned.text == "\n\n".join([*BODY, more])
     assert [r.reason for r in cleaned.removed] == ["teaser", "related", "related"]
+
+
+def test_a_ticker_of_timed_headlines_inside_the_text_goes():
+    ticker = [
+        "11:05 // Ferry timetable changes from Monday",
+        "10:40 // Storm warning for the northern coast",
+        "09:55 // New mayor sworn in at the town hall",
+        "08:20 // Library opens on Sundays",
+    ]
+    cleaned = clean_paragraphs([BODY[0], *ticker, *BODY[1:]], "en")
+    assert cleaned.text == "\n\n".join(BODY)
+    assert [r.reason for r in cleaned.removed] == ["ticker"] * 4
+
+
+def test_a_schedule_of_the_article_with_times_stays_when_short():
+    times = ["10:00 Doors open", "10:30 Opening speech by the mayor", "11:15 First bus leaves"]
+    assert clean_paragraphs([*BODY[:2], *times, BODY[2]], "en").removed == []
