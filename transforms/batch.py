@@ -279,9 +279,10 @@ class PageBatch:
 
     def _new_pool(self) -> ProcessPoolExecutor:
         context = get_context("forkserver")
-        # The fork server imports the extraction stack once; workers (and their replacements every
-        # TASKS_PER_CHILD pages) fork from it ready to go and share those pages of memory.
-        context.set_forkserver_preload(["transforms.batch"])
+        # The fork server imports the extraction stack once and warms its caches (transforms.warm);
+        # workers (and their replacements every TASKS_PER_CHILD pages) fork from it ready to go and
+        # share those pages of memory.
+        context.set_forkserver_preload(["transforms.batch", "transforms.warm"])
         return ProcessPoolExecutor(
             self.workers,
             mp_context=context,
