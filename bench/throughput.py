@@ -343,7 +343,10 @@ from newsplease.crawler.simple_crawler import SimpleCrawler
 def extract(item):
     url, html = item
     warnings.filterwarnings("ignore")
-    article = NewsPlease.from_html(html, url, None, False) if html else None
+    try:
+        article = NewsPlease.from_html(html, url, None, False) if html else None
+    except Exception:
+        return False
     return bool(article is not None and article.maintext)
 
 if __name__ == "__main__":
