@@ -16,7 +16,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from newsmill import pipeline
+from newsmill import layout, pipeline
 from newsmill.config import DEMO_CONFIG, Config, ConfigError, load_config, packaged_config
 from newsmill.warehouse import WarehouseError, connect
 from newsmill.warehouse.connection import check_usable
@@ -93,9 +93,7 @@ def _run_range(obj: _Context, first: date, last: date, sources: Sequence[str], r
 def _check_paths(config: Config) -> None:
     """Raise ConfigError/WarehouseError, changing nothing on disk, unless a run can write its files."""
     data_dir = Path(config.settings.data_dir)
-    folder = data_dir
-    while not folder.exists() and folder != folder.parent:
-        folder = folder.parent
+    folder = layout.nearest_existing(data_dir)
     if not folder.is_dir():
         raise ConfigError(f"data folder {data_dir}: {folder} is a file, not a folder; set --data-dir "
                           "(or settings.data_dir) to a folder")

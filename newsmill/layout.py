@@ -47,3 +47,11 @@ def write_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
+
+
+def nearest_existing(path: Path) -> Path:
+    """The path itself or its closest ancestor that exists: where creating `path` would start."""
+    folder = Path(path)
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    return folder

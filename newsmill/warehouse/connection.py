@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 
+from newsmill.layout import nearest_existing
 from newsmill.warehouse.schema import ensure_schema
 
 LOCK_TIMEOUT_ENV = "NEWSMILL_LOCK_TIMEOUT"
@@ -89,9 +90,7 @@ def check_usable(path: Path, timeout: float | None = None) -> None:
     if path.exists():
         with connect(path, read_only=True, timeout=timeout):
             return
-    folder = path.parent
-    while not folder.exists() and folder != folder.parent:
-        folder = folder.parent
+    folder = nearest_existing(path.parent)
     if not folder.is_dir():
         raise WarehouseError(f"{path}: cannot be created: {folder} is a file, not a folder; "
                              "point --db elsewhere")
