@@ -18,6 +18,8 @@ MAX_LEAD = 8  # the headline comes within the first lines, or it is not the arti
 MAX_HEADER_CHARS = 80
 # "Read also:" or "Keywords:" introduce link lists; a sentence ending in a colon introduces content.
 MIN_INTRO_WORDS = 6
+GAP_CONTEXT = 3
+GAP_MIN_RUN = 6  # list lines of a run that steps over longer lines
 MIN_RUN = 3  # fewer trailing short lines are more often a sign-off, a source or a caption
 MAX_HEADLINE_WORDS = 12
 MIN_TICKER = 4
@@ -47,10 +49,15 @@ _STAMP = re.compile(
 
 
 def trailing_run(paragraphs: list[str], removed: set[int]) -> list[int]:
-    """Indices of the link-list run at the end of the text, or [] when there is none."""
+    """Indices of the link-list run at the end of the text, or [] when there is none.
+
+    The run may step over single longer lines (see _gap); if the run so extended is not accepted,
+    its part below the first such line still may be.
+    """
     order = [i for i in range(len(paragraphs) - 1, -1, -1) if i not in removed]
     like = [list_like(paragraphs[i]) for i in order]
     run: list[int] = []
+    first_gap = None
     for k, i in enumerate(order):
         # A news column alternates headline and summary items: a summary item under a list-like
         # item belongs to the run.
@@ -62,17 +69,60 @@ def trailing_run(paragraphs: list[str], removed: set[int]) -> list[int]:
             and word_count(paragraphs[i]) <= MAX_SUMMARY_WORDS
         )
         if not (like[k] or bridged):
-            break
+            if not _gap(paragraphs, order, like, k):
+                break
+            first_gap = len(run) if first_gap is None else first_gap
         run.append(i)
+    if first_gap is not None and _accepted(paragraphs, removed, order, run, GAP_MIN_RUN):
+        return sorted(run)
+    run = run[:first_gap]
+    return sorted(run) if _accepted(paragraphs, removed, order, run, MIN_RUN) else []
+
+
+def _accepted(
+    paragraphs: list[str], removed: set[int], order: list[int], run: list[int], min_lines: int
+) -> bool:
+    """A run long enough to be a list, leaving an article, and not the article's own list."""
     lines = sum(list_like(paragraphs[i]) for i in run)
     kept_words = sum(word_count(paragraphs[i]) for i in order if i not in run)
-    if lines < MIN_RUN or kept_words < 2 * MAX_ITEM_WORDS:
-        return []
-    run.sort()
-    before = [paragraphs[i] for i in range(run[0]) if i not in removed][-2:]
-    if _continues(before, [paragraphs[i] for i in run[:2]]):
-        return []
-    return run
+    if lines < min_lines or kept_words < 2 * MAX_ITEM_WORDS:
+        return False
+    top = min(run)
+    before = [paragraphs[i] for i in range(top) if i not in removed][-2:]
+    return not _continues(before, [paragraphs[i] for i in sorted(run)[:2]])
+
+
+def _gap(paragraphs: list[str], order: list[int], like: list[bool], k: int) -> bool:
+    """A single longer line inside a link list (a disclaimer, a reader's post between its stamp
+    lines): the lines above it are list lines again, either marked as items (a bullet, a number, a
+    date or time, a cut summary) or each opening like a new line, not a wrapped sentence. A longer
+    item of the same dated or numbered shape as the line below it is the list's own: the list is
+    then content, and the walk stops there.
+    """
+    above = order[k + 1 : k + 1 + GAP_CONTEXT]
+    if len(above) < GAP_CONTEXT or not all(like[k + 1 : k + 1 + GAP_CONTEXT]):
+        return False
+    text = paragraphs[order[k]]
+    if k and _shape(text) is not None and _shape(text) == _shape(paragraphs[order[k - 1]]):
+        return False
+    lines = [paragraphs[i] for i in above]
+    return any(_marked(line) for line in lines) or not any(
+        _wrapped(line) for line in [*lines, text]
+    )
+
+
+def _wrapped(paragraph: str) -> bool:
+    """Opens in lower case: the rest of a sentence broken over lines, not an item of a list."""
+    return paragraph[:1].islower()
+
+
+def _marked(paragraph: str) -> bool:
+    return bool(
+        LIST_ITEM.match(paragraph)
+        or _STAMP.search(paragraph)
+        or _TRUNCATED.search(paragraph)
+        or paragraph.startswith("|")
+    )
 
 
 def ticker_runs(paragraphs: list[str], removed: set[int]) -> list[int]:

@@ -118,6 +118,45 @@ def test_a_dated_list_of_the_article_itself_stays():
     assert clean_paragraphs([*BODY, *dates], "en").removed == []
 
 
+def test_a_reader_thread_with_stamp_lines_goes_past_its_longer_posts():
+    thread = [
+        "~harbourwatcher",
+        "[2026-11-18 08:24]",
+        "Finally, the buses we were promised years ago",
+        "The eastern suburbs have waited a decade for this and the council still wants applause for it.",
+        "reply",
+        "~nightshift",
+        "[2026-11-18 07:51]",
+        "Good news for shift workers",
+        "reply",
+    ]
+    cleaned = clean_paragraphs([*BODY, *thread], "en")
+    assert cleaned.text == "\n\n".join(BODY)
+    assert {r.reason for r in cleaned.removed} == {"trailing_list"}
+
+
+def test_a_list_of_the_article_with_a_longer_dated_item_stays():
+    dates = [
+        "June 3 -- Harbour Hall, Eastwick",
+        "June 5 -- Old Mill Theatre, Westbury",
+        "June 6 -- Town Square, Eastwick, an open-air show with the town choir and the brass band",
+        "June 8 -- Riverside Park, Northam",
+        "June 9 -- Castle Yard, Southport",
+        "June 11 -- Pier Pavilion, Seaham",
+    ]
+    assert clean_paragraphs([*BODY, *dates], "en").removed == []
+
+
+def test_a_sentence_wrapped_over_short_lines_stays():
+    wrapped = [
+        "The two new routes will also stop",
+        "at the hospital and the station, and",
+        "the council will review the timetable",
+        "after the first three months of service.",
+    ]
+    assert clean_paragraphs([*BODY, *wrapped], "en").removed == []
+
+
 def test_menu_lines_above_the_headline_go():
     title = "Night buses to reach the eastern suburbs"
     paragraphs = ["Home", "Local news", "Print version", title, *BODY]
