@@ -66,7 +66,7 @@ REMOVED_SCHEMA = pa.schema(
 )
 _SPACE = re.compile(r"\s+")
 TASKS_PER_CHILD = 2000  # recycle workers now and then (lxml trees can leave memory fragmented),
-# but not often: a fresh worker spends seconds filling the date parser's caches again
+# but not often: a fresh worker loads its models and fills its caches again
 
 
 @dataclass(frozen=True)
@@ -357,7 +357,7 @@ _WARM_PAGE = (
 
 
 def _warm_up() -> None:
-    """Load what the first page would otherwise load (language model, date parser, caches)."""
+    """Load what the first page would otherwise load (language model, caches)."""
     extracted = extract_article(_WARM_PAGE, "https://warm.invalid/up")
     if extracted is not None:
         clean_article(extracted, "en")
