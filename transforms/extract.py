@@ -1,8 +1,8 @@
 """Extraction of one HTML page: main text and metadata, from a single trafilatura pass.
 
 The page is parsed once (trafilatura's own loader, which sniffs the charset instead of assuming
-UTF-8) and that tree serves both the declared language and trafilatura's extraction, so no page is
-parsed twice.
+UTF-8) and that tree serves the declared language, trafilatura's extraction and readability's
+second opinion (on a copy), so no page is parsed twice.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from datetime import date
 
 import trafilatura
 from trafilatura.utils import load_html
+
+from transforms.consensus import reference_text
 
 # Measured on the shared corpora with cleaning (bench/extract_quality.py): favor_precision gains
 # precision (.880) but loses too much recall (.896; .926 on corpus-inserts); deduplicate loses
@@ -52,6 +54,8 @@ class Extracted:
     site_name: str | None = None
     description: str | None = None
     tags: list[str] = field(default_factory=list)
+    # readability's text of the same page: a second opinion for cleaning (transforms.consensus)
+    reference: str = ""
 
     @property
     def paragraphs(self) -> list[str]:
@@ -63,6 +67,7 @@ def extract_article(html: bytes, url: str) -> Extracted | None:
     tree = load_html(html)
     if tree is None:
         return None
+    reference = reference_text(tree)
     _unwrap_layout(tree)
     doc = trafilatura.bare_extraction(
         tree, url=url, with_metadata=True, date_extraction_params=_DATE_PARAMS, **_OPTIONS
@@ -81,6 +86,7 @@ def extract_article(html: bytes, url: str) -> Extracted | None:
         site_name=_clean(doc.sitename),
         description=_clean(doc.description),
         tags=_unique([*(doc.tags or []), *(doc.categories or [])]),
+        reference=reference,
     )
 
 

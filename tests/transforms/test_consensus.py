@@ -1,0 +1,65 @@
+"""The second opinion: what readability does not read as the article goes, when the two agree."""
+
+from pathlib import Path
+
+from transforms.consensus import tokens, unsupported
+from transforms.extract import extract_article
+
+FIXTURES = Path(__file__).parent / "fixtures"
+STORY = [
+    "A forty-metre container crane collapsed at Eastwick harbour on Tuesday night as gusts swept the coast.",
+    "Nobody was hurt. The night shift had been sent home two hours earlier, the port authority said.",
+    "The crane fell across two empty berths and the rail siding that serves the grain terminal.",
+    "The authority has ordered inspections of its four remaining cranes of the same model.",
+]
+POSTS = ["harbourwatcher wrote at 08:24", "About time they checked the cranes, everyone knew it."]
+
+
+def test_paragraphs_outside_the_reference_go_and_the_story_stays():
+    removed = unsupported([*STORY, *POSTS], " ".join(STORY))
+    assert sorted(removed) == [4, 5]
+    assert all(score < 0.3 for score in removed.values())
+
+
+def test_a_long_paragraph_inside_the_story_stays_though_the_reference_lacks_it():
+    aside = (
+        "Harbour workers have long said the older cranes shake in high winds, and the union asked "
+        "for an independent survey of the whole quay last spring, after two smaller incidents in "
+        "which loose cables fell onto the berth below while ships were being unloaded there."
+    )
+    paragraphs = [STORY[0], aside, *STORY[1:]]
+    assert unsupported(paragraphs, " ".join(STORY)) == {}
+
+
+def test_protected_paragraphs_are_never_judged():
+    headline = "Harbour crane collapses during storm"
+    removed = unsupported([headline, *STORY], " ".join(STORY), protected={0})
+    assert removed == {}
+
+
+def test_nothing_is_judged_when_the_reference_reads_another_part_of_the_page():
+    elsewhere = "Weather alerts, port news and the archive of the Eastwick Courier since 1951. " * 4
+    assert unsupported([*STORY, *POSTS], elsewhere) == {}
+
+
+def test_nothing_is_judged_when_the_reference_is_too_short():
+    assert unsupported([*STORY, *POSTS], STORY[0][:60]) == {}
+
+
+def test_tokens_keep_the_order_of_mixed_scripts():
+    assert tokens("Port 港口 closed") == ["port", "港", "口", "closed"]
+
+
+def test_extraction_carries_readability_reading_without_the_thread_below_the_story():
+    html = (FIXTURES / "thread_outside_story.html").read_bytes()
+    ex = extract_article(html, "http://127.0.0.1/news/crane")
+    assert ex is not None
+    assert "harbourwatcher wrote at 08:24" in ex.paragraphs
+    assert "harbourwatcher" not in ex.reference
+    removed = unsupported(ex.paragraphs, ex.reference)
+    assert {ex.paragraphs[i] for i in removed} >= {
+        "harbourwatcher wrote at 08:24",
+        "nightshift wrote at 07:51",
+        "Glad the shift was sent home in time.",
+    }
+    assert not any(ex.paragraphs[i].startswith("A forty-metre") for i in removed)
