@@ -11,8 +11,8 @@ so no two pages are the same), serves it on 127.0.0.1 from a separate process, a
   the seconds of each stage, and a re-run of the same (already loaded) day;
 - the trafilatura CLI (`--parallel 2`) over the same article URLs, and news-please when its
   separate virtualenv exists (it cannot share newsmill's: see `--news-please`);
-- a backfill of `--backfill-days` days of a smaller site, one run per day (as the daily DAG does):
-  slowest / fastest day, and the full-text index rebuild time as the warehouse grows;
+- a backfill of `--backfill-days` days of a smaller site, one run per day sharing one worker pool
+  (as `newsmill backfill` does): slowest / fastest day, and the full-text index rebuild time as the warehouse grows;
 - peak memory: the largest resident set of each process, and the peak of the sum (PSS, so pages
   shared by the fork-server workers count once) over the pipeline's process tree.
 
@@ -273,30 +273,36 @@ def pipeline_run(config: Path, days: list[date], exclude: set[int]) -> tuple[lis
 def _pipeline_child(config_path: Path, days: list[str]) -> None:
     from newsmill import pipeline
     from newsmill.config import load_config
+
+    config = load_config(config_path)
+    with pipeline.worker_pool() as pool:  # as `newsmill backfill`: one pool for all the days
+        for value in days:
+            _pipeline_day(config, date.fromisoformat(value), pool)
+
+
+def _pipeline_day(config, day: date, pool) -> None:
+    from newsmill import pipeline
     from newsmill.warehouse import connect
     from newsmill.warehouse.search import rebuild_index
 
-    config = load_config(config_path)
-    for value in days:
-        day = date.fromisoformat(value)
-        started = time.perf_counter()
-        summary = pipeline.run(config, day, day, progress=False)
-        wall = time.perf_counter() - started
-        with connect(config.settings.database) as con:
-            articles = con.execute("SELECT count(*) FROM articles").fetchone()[0]
-            clock = time.perf_counter()
-            con.begin()
-            rebuild_index(con)  # what a search index rebuild costs at this size (rolled back)
-            fts = time.perf_counter() - clock
-            con.rollback()
-        print(json.dumps({
-            "day": value, "wall_seconds": round(wall, 2), "crawl_seconds": round(summary.crawl_seconds, 2),
-            "extract_after_crawl_seconds": round(summary.extract_seconds, 2),
-            "load_seconds": round(summary.load.seconds, 2), "fetched": summary.load.pages_fetched,
-            "articles": summary.load.articles, "skipped": summary.load.skipped,
-            "failures": summary.load.failures, "warehouse_articles": articles,
-            "fts_rebuild_seconds": round(fts, 2),
-        }), flush=True)
+    started = time.perf_counter()
+    summary = pipeline.run(config, day, day, progress=False, pool=pool)
+    wall = time.perf_counter() - started
+    with connect(config.settings.database) as con:
+        articles = con.execute("SELECT count(*) FROM articles").fetchone()[0]
+        clock = time.perf_counter()
+        con.begin()
+        rebuild_index(con)  # what a search index rebuild costs at this size (rolled back)
+        fts = time.perf_counter() - clock
+        con.rollback()
+    print(json.dumps({
+        "day": day.isoformat(), "wall_seconds": round(wall, 2), "crawl_seconds": round(summary.crawl_seconds, 2),
+        "extract_after_crawl_seconds": round(summary.extract_seconds, 2),
+        "load_seconds": round(summary.load.seconds, 2), "fetched": summary.load.pages_fetched,
+        "articles": summary.load.articles, "skipped": summary.load.skipped,
+        "failures": summary.load.failures, "warehouse_articles": articles,
+        "fts_rebuild_seconds": round(fts, 2),
+    }), flush=True)
 
 
 def trafilatura_cli(site: Path, server: Served, work: Path, exclude: set[int]) -> dict:

@@ -43,8 +43,6 @@ At run time the tasks read the sources and paths from ``NEWSMILL_CONFIG`` / ``NE
 from __future__ import annotations
 
 import os
-import sys
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 
 from airflow.sdk import (
@@ -101,20 +99,6 @@ def _refetch() -> bool:
     return bool(get_current_context()["params"].get("refetch", False))
 
 
-@contextmanager
-def _main_not_rerun_by_workers():
-    """Extraction's process pool (forkserver) makes each worker re-run the parent's ``__main__`` by
-    path. In a task process that is the ``airflow`` script, which initialises Airflow's ORM without
-    database access and kills the worker. Hide the path while the pool runs."""
-    main = sys.modules["__main__"]
-    path = main.__dict__.pop("__file__", None)
-    try:
-        yield
-    finally:
-        if path is not None:
-            main.__file__ = path
-
-
 # --- tasks ----------------------------------------------------------------------------------------
 
 
@@ -148,8 +132,7 @@ def extract(run_dir: str) -> str:
     from newsmill import pipeline
 
     workers = os.environ.get("NEWSMILL_EXTRACT_WORKERS")
-    with _main_not_rerun_by_workers():
-        done = pipeline.extract(_config(), Path(run_dir), workers=int(workers) if workers else None)
+    done = pipeline.extract(_config(), Path(run_dir), workers=int(workers) if workers else None)
     return str(done)
 
 

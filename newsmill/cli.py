@@ -79,12 +79,13 @@ def _run_range(obj: _Context, first: date, last: date, sources: Sequence[str], r
     _check_paths(config)  # so do an unusable data folder or DuckDB file
     chunks = _chunks(first, last, days_per_run)
     summaries = []
-    for chunk_first, chunk_last in chunks:
-        try:
-            summaries.append(pipeline.run(config, chunk_first, chunk_last, list(sources) or None,
-                                          refetch=refetch, progress=not quiet))
-        except pipeline.CrawlError as exc:
-            console.print(f"[red]newsmill: {exc}[/red]")
+    with pipeline.worker_pool() as pool:  # one pool for the range: only the first run starts it
+        for chunk_first, chunk_last in chunks:
+            try:
+                summaries.append(pipeline.run(config, chunk_first, chunk_last, list(sources) or None,
+                                              refetch=refetch, progress=not quiet, pool=pool))
+            except pipeline.CrawlError as exc:
+                console.print(f"[red]newsmill: {exc}[/red]")
     _print_summary(summaries, config)
     if not summaries or all(s.did_nothing for s in summaries):
         sys.exit(1)
@@ -180,7 +181,8 @@ def demo(obj: _Context, days: int, quiet: bool) -> None:
                 f"cannot serve the demo sites on 127.0.0.1 ports 8781-8783 ({exc}); "
                 "is another `newsmill demo` or `python -m newsmill.demo` running?") from None
         console.print(f"demo sites: {' '.join(running.base_urls)}; backfilling {first} .. {DEFAULT_LAST}")
-        summaries = [pipeline.run(config, day, day, progress=not quiet)
+        pool = stack.enter_context(pipeline.worker_pool())
+        summaries = [pipeline.run(config, day, day, progress=not quiet, pool=pool)
                      for day in pipeline.days(first, DEFAULT_LAST)]
     _print_summary(summaries, config)
     with connect(config.settings.database, read_only=True) as con:

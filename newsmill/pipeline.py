@@ -13,11 +13,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from newsmill import layout
 from newsmill.config import Config, Source
 from newsmill.progress import Progress
 from newsmill.warehouse import LoadResult, RunInfo, connect, load_run
+
+if TYPE_CHECKING:
+    from transforms.pool import WorkerPool
 
 
 class CrawlError(RuntimeError):
@@ -164,6 +168,14 @@ def load(config: Config, run_dir: Path, *, refetch: bool = False) -> LoadResult:
     return load_run(config.settings.database, run_dir, refetch=refetch)
 
 
+def worker_pool(workers: int | None = None) -> WorkerPool:
+    """Extraction workers to share over several `run`s (a backfill): started once, their start-up
+    (fork server, models) is paid by the first day only. Use as a context manager."""
+    from transforms.pool import WorkerPool
+
+    return WorkerPool(workers)
+
+
 def run(
     config: Config,
     first: date,
@@ -173,6 +185,7 @@ def run(
     refetch: bool = False,
     progress: bool = True,
     workers: int | None = None,
+    pool: WorkerPool | None = None,
 ) -> RunSummary:
     """Crawl, extract and load first..last for the named sources (all when none are named).
 
@@ -180,14 +193,15 @@ def run(
     them as soon as the crawl logs it, so when the crawl ends only the pages of its last moments
     remain. The files and rows are those of `crawl` → `extract` → `load` run one after the other;
     `crawl_seconds` is the crawl's wall time (extraction ran alongside) and `extract_seconds` the
-    time extraction went on after the crawl had ended.
+    time extraction went on after the crawl had ended. With `pool` (`worker_pool`), extraction runs
+    in those workers and leaves them running; else the run starts `workers` of its own.
     """
     from transforms.batch import PageBatch  # imported late: trafilatura is heavy at import
 
     selected = config.select(sources)
     rid, run_dir = _run_dir(config, selected, first, last)
     languages = {s.name: s.language for s in config.sources}
-    with PageBatch(run_dir, languages, workers=workers) as batch:
+    with PageBatch(run_dir, languages, workers=workers, pool=pool) as batch:
         batch.start()
         run_dir = _crawl(
             config, selected, first, last, refetch=refetch, progress=progress, on_rows=batch.feed_rows

@@ -9,21 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import warnings
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from multiprocessing import get_context
 from pathlib import Path
 from queue import Empty, SimpleQueue
 
 import pyarrow as pa
-import pyarrow.parquet as pq
-from dateutil.parser import UnknownTimezoneWarning
 from fastwarc.warc import ArchiveIterator, WarcRecordType
 
 from newsmill import layout
@@ -31,6 +26,8 @@ from transforms.clean import clean_article
 from transforms.extract import extract_article
 from transforms.fingerprint import fingerprint
 from transforms.language import word_count
+from transforms.pool import WorkerPool
+from transforms.spool import ParquetSpool
 
 ARTICLES_SCHEMA = pa.schema(
     [
@@ -65,8 +62,6 @@ REMOVED_SCHEMA = pa.schema(
     ]
 )
 _SPACE = re.compile(r"\s+")
-TASKS_PER_CHILD = 2000  # recycle workers now and then (lxml trees can leave memory fragmented),
-# but not often: a fresh worker loads its models and fills its caches again
 
 
 @dataclass(frozen=True)
@@ -164,19 +159,21 @@ def _wanted(row: dict) -> bool:
 
 
 class PageBatch:
-    """Extract and clean pages as they are fetched, in a process pool; write the files at the end.
+    """Extract and clean pages as they are fetched, in a process pool, streaming rows to Parquet.
 
     `feed` takes `crawl.jsonl` rows (others than fetched article pages are ignored) and submits each
-    page to the pool at once, so extraction runs while the crawl is still going; `finish` waits for
-    the pages still in the pool and writes `articles.parquet`, `removed.parquet` and
-    `extract_errors.jsonl` exactly as `extract_run` does (one row per canonical URL: when a URL is
-    fed twice, the last row fed wins). Use as a context manager: leaving it without `finish`
-    (an error, a failed crawl) cancels the pages not started and stops the workers.
+    page to the pool at once, so extraction runs while the crawl is still going; rows are appended to
+    the Parquet files as pages finish (`transforms.spool`: the parent holds a row group at most, not
+    the day). `finish` waits for the pages still in the pool and completes `articles.parquet`,
+    `removed.parquet` and `extract_errors.jsonl` exactly as `extract_run` does: one row per canonical
+    URL (when a URL is fed twice, the last row fed wins), in the order pages finished. Use as a
+    context manager: leaving it without `finish` (an error, a failed crawl) cancels the pages not
+    started and writes nothing.
 
-    Workers are started once (forkserver: a fork of an Airflow task process is not safe) and keep
-    their loaded models and caches for `TASKS_PER_CHILD` pages. If a worker dies (a parser crash),
-    the pages it took down get one more try in a fresh pool; pages lost in a second crash become
-    errors, so one bad page never sinks the run.
+    The workers are a `WorkerPool`: given one, the batch uses it and leaves it running (a backfill
+    shares one pool over its days); else the batch starts its own and stops it when done. If a
+    worker dies (a parser crash), the pages it took down get one more try in a fresh pool; pages
+    lost in a second crash become errors, so one bad page never sinks the run.
     """
 
     def __init__(
@@ -186,18 +183,22 @@ class PageBatch:
         *,
         workers: int | None = None,
         progress: Callable[[int, int], None] | None = None,
+        pool: WorkerPool | None = None,
     ) -> None:
         self.run_dir = Path(run_dir).resolve()
         self.data_dir = self.run_dir.parent.parent  # run dirs live in DATA_DIR/runs/<id> (layout)
         self.languages = dict(languages)
-        self.workers = max(1, workers or os.cpu_count() or 1)
         self.progress = progress
-        self._pool: ProcessPoolExecutor | None = None
+        self.pool = pool or WorkerPool(workers)
+        self._owns_pool = pool is None
         self._done: SimpleQueue[tuple[Future, _Page, int, int]] = SimpleQueue()
+        self._futures: set[Future] = set()
         self._latest: dict[str, int] = {}  # url -> sequence number of its last row fed
-        self._outcomes: dict[str, tuple[dict, list[dict]]] = {}
+        self._articles = ParquetSpool(self.run_dir / layout.ARTICLES, ARTICLES_SCHEMA)
+        self._removed = ParquetSpool(self.run_dir / layout.REMOVED, REMOVED_SCHEMA)
+        self._kept: dict[str, tuple[int, range]] = {}  # url -> its article and removed row numbers
         self._errors: list[dict] = []
-        self._running = 0
+        self._complete = False  # the files are written
         self._seq = 0
         self._total = 0
         self._finished = 0
@@ -211,15 +212,12 @@ class PageBatch:
     @property
     def pending(self) -> int:
         """Pages submitted and not finished yet."""
-        return self._running
+        return len(self._futures)
 
     def start(self) -> PageBatch:
         """Start the workers now and let each load its models, e.g. while the crawl reads listings
         (otherwise they start with the first page fed)."""
-        if self._pool is None:
-            self._pool = self._new_pool()
-            for _ in range(self.workers):
-                self._pool.submit(_warm_up)
+        self.pool.start(_warm_up)
         return self
 
     def feed(self, row: dict) -> bool:
@@ -251,65 +249,53 @@ class PageBatch:
     def poll(self) -> int:
         """Take in the pages finished so far (without waiting); return how many are still pending."""
         self._collect(block=False)
-        return self._running
+        return self.pending
 
     def finish(self) -> ExtractResult:
-        """Wait for every page fed, write the three files atomically, stop the workers."""
-        while self._running:
+        """Wait for every page fed, complete the three files atomically, stop an own pool."""
+        while self._futures:
             self._collect(block=True)
-        self.close()
-        rows = sorted((row for row, _ in self._outcomes.values()), key=lambda r: r["url"])
-        removed = [s for url in sorted(self._outcomes) for s in self._outcomes[url][1]]
-        paths = (
-            self.run_dir / layout.ARTICLES,
-            self.run_dir / layout.REMOVED,
+        if self._owns_pool:
+            self.pool.close()
+        kept = sorted(self._kept.values())
+        articles = self._articles.close([row for row, _ in kept])
+        removed = self._removed.close([n for _, rows in kept for n in rows])
+        text = "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in self._errors)
+        layout.write_atomic(self.run_dir / layout.EXTRACT_ERRORS, text)
+        self._complete = True
+        return ExtractResult(
+            articles,
+            removed,
+            len(self._errors),
+            self._articles.path,
+            self._removed.path,
             self.run_dir / layout.EXTRACT_ERRORS,
         )
-        _write_parquet(paths[0], rows, ARTICLES_SCHEMA)
-        _write_parquet(paths[1], removed, REMOVED_SCHEMA)
-        text = "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in self._errors)
-        layout.write_atomic(paths[2], text)
-        return ExtractResult(len(rows), len(removed), len(self._errors), *paths)
 
     def close(self) -> None:
-        """Stop the workers; pages not started yet are dropped."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
-
-    def _new_pool(self) -> ProcessPoolExecutor:
-        context = get_context("forkserver")
-        # The fork server imports the extraction stack once and warms its caches (transforms.warm);
-        # workers (and their replacements every TASKS_PER_CHILD pages) fork from it ready to go and
-        # share those pages of memory.
-        context.set_forkserver_preload(["transforms.batch", "transforms.warm"])
-        return ProcessPoolExecutor(
-            self.workers,
-            mp_context=context,
-            initializer=_quiet_worker,
-            max_tasks_per_child=TASKS_PER_CHILD,
-        )
+        """Cancel the pages not started and stop an own pool; without `finish`, write nothing."""
+        for future in self._futures:
+            future.cancel()
+        self._futures.clear()
+        if self._owns_pool:
+            self.pool.close()
+        if not self._complete:
+            self._articles.discard()
+            self._removed.discard()
 
     def _submit(self, page: _Page, seq: int, attempt: int) -> None:
-        if self._pool is None:
-            self._pool = self._new_pool()
-        try:
-            future = self._pool.submit(process_page, page)
-        except BrokenProcessPool:  # broken by a crash whose pages are not collected yet
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = self._new_pool()
-            future = self._pool.submit(process_page, page)
-        self._running += 1
+        future = self.pool.submit(process_page, page)
+        self._futures.add(future)
         future.add_done_callback(lambda f: self._done.put((f, page, seq, attempt)))
 
     def _collect(self, block: bool) -> None:
-        while self._running:
+        while self._futures:
             try:
                 future, page, seq, attempt = self._done.get(block=block)
             except Empty:
                 return
             block = False
-            self._running -= 1
+            self._futures.discard(future)
             try:
                 outcome = future.result()
             except BrokenProcessPool:
@@ -325,10 +311,12 @@ class PageBatch:
             if self.progress:
                 self.progress(self._finished, self._total)
             if isinstance(outcome, str):
-                self._outcomes.pop(page.url, None)
+                self._kept.pop(page.url, None)
                 self._errors.append({"source": page.source, "url": page.url, "error": outcome})
             else:
-                self._outcomes[page.url] = outcome
+                row, segments = outcome
+                (number,) = self._articles.append([row])
+                self._kept[page.url] = (number, self._removed.append(segments))
 
 
 def _locate(warc: Path, data_dir: Path) -> Path:
@@ -340,12 +328,6 @@ def _locate(warc: Path, data_dir: Path) -> Path:
     parts = warc.parts
     tail = Path(*parts[parts.index("warc") :]) if "warc" in parts else warc
     return next((p for p in (data_dir / warc, data_dir / tail) if p.exists()), warc)
-
-
-def _quiet_worker() -> None:
-    """Silence dateutil's per-page warning about unknown zone names (trafilatura's date search
-    meets many); it would flood the task log and says nothing about the result."""
-    warnings.filterwarnings("ignore", category=UnknownTimezoneWarning)
 
 
 _WARM_PAGE = (
@@ -423,12 +405,6 @@ def _read_record(path: Path, offset: int) -> bytes:
                 )
             return record.reader.read()
     raise ValueError(f"no WARC record at offset {offset} of {path}")
-
-
-def _write_parquet(path: Path, rows: list[dict], schema: pa.Schema) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    pq.write_table(pa.Table.from_pylist(rows, schema=schema), tmp)
-    tmp.replace(path)
 
 
 def _day(value: str | None) -> date | None:

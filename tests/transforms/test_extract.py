@@ -63,3 +63,11 @@ def test_a_nonsense_or_year_only_page_date_is_no_date():
     assert extract_article(page("2026-13-45"), "https://news.test/a/1").date is None  # not 2026-01-01
     assert extract_article(page("2026-01-01"), "https://news.test/a/1").date == date(2026, 1, 1)
     assert extract_article(page("2026-11-20"), "https://news.test/a/1").date == date(2026, 11, 20)
+
+
+def test_a_date_in_running_text_only_is_no_page_date():
+    """Only marked-up dates count (htmldate's strict search): the listing date is used instead."""
+    html = (b"<html><head><title>T</title></head><body><article><h1>Harbour</h1>"
+            + b"<p>The council met on Tuesday, 17 November 2026, to discuss the flood defences.</p>" * 4
+            + b"</article></body></html>")
+    assert extract_article(html, "https://news.test/a/1").date is None

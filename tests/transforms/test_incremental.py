@@ -1,6 +1,7 @@
 """PageBatch and CrawlLogTail: pages extracted as the crawl log grows give extract_run's files."""
 
 import json
+import time
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -15,10 +16,15 @@ def _rows(run_dir: Path) -> list[dict]:
 
 
 def _files(run_dir: Path) -> tuple[list[dict], list[dict], list[dict]]:
+    """The three files' rows, sorted: rows are written in the order pages finish."""
     articles = pq.read_table(run_dir / layout.ARTICLES).to_pylist()
     removed = pq.read_table(run_dir / layout.REMOVED).to_pylist()
     errors = [json.loads(x) for x in (run_dir / layout.EXTRACT_ERRORS).read_text().splitlines()]
-    return articles, removed, sorted(errors, key=lambda e: e["url"])
+    return (
+        sorted(articles, key=lambda a: a["url"]),
+        sorted(removed, key=lambda r: (r["url"], r["position"])),
+        sorted(errors, key=lambda e: e["url"]),
+    )
 
 
 def test_tail_returns_only_complete_new_lines(tmp_path: Path):
@@ -104,8 +110,9 @@ def test_leaving_without_finish_writes_nothing_and_stops_the_workers(tmp_path: P
     batch = PageBatch(run_dir, {"coast": "en"}, workers=1)
     with batch:
         batch.feed_rows(_rows(run_dir))
-    assert batch._pool is None
+    assert not batch.pool.running
     assert not (run_dir / layout.ARTICLES).exists()
+    assert not list(run_dir.glob("*.tmp"))
 
 
 def test_nothing_fed_still_writes_typed_files(tmp_path: Path):
@@ -115,3 +122,26 @@ def test_nothing_fed_still_writes_typed_files(tmp_path: Path):
         result = batch.finish()
     assert result.articles == result.removed == result.errors == 0
     assert (run_dir / layout.EXTRACT_ERRORS).read_text() == ""
+
+
+def test_a_url_fed_again_after_its_row_was_written_keeps_only_the_new_outcome(tmp_path: Path):
+    run_dir = tmp_path / "data" / "runs" / "r"
+    run_dir.mkdir(parents=True)
+    warc = tmp_path / "w.warc.gz"
+    pages = {"article": "article.html", "flood": "seed_like.html", "empty": "empty.html"}
+    offsets = write_warc(warc, {k: (FIXTURES / v).read_bytes() for k, v in pages.items()})
+    x, y = "https://coast.test/x", "https://coast.test/y"
+    with PageBatch(run_dir, {"coast": "en"}, workers=1) as batch:
+        batch.feed(crawl_row(x, warc, offsets["article"]))
+        batch.feed(crawl_row(y, warc, offsets["article"]))
+        while batch.poll():
+            time.sleep(0.05)  # both rows are written now
+        batch.feed(crawl_row(x, warc, offsets["flood"]))  # another page: its row and segments
+        batch.feed(crawl_row(y, warc, offsets["empty"]))  # no text now: an error, no row
+        result = batch.finish()
+    articles = pq.read_table(run_dir / layout.ARTICLES).to_pylist()
+    removed = pq.read_table(run_dir / layout.REMOVED).to_pylist()
+    assert [(a["url"], a["warc_offset"]) for a in articles] == [(x, offsets["flood"])]
+    assert [(r["url"], r["reason"]) for r in removed] == [(x, "foreign_language")] * 2
+    assert (result.articles, result.removed) == (1, 2)
+    assert [e["url"] for e in _files(run_dir)[2]] == [y]

@@ -1,0 +1,99 @@
+"""The extraction worker processes: one process pool that a run, or a whole backfill, shares.
+
+Starting the pool costs a fork server (the extraction stack imported and warmed) and each worker's
+first models; started once per backfill, that cost is paid on its first day only, so every day
+after costs the same.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing import get_context
+from typing import Any
+
+from dateutil.parser import UnknownTimezoneWarning
+
+TASKS_PER_CHILD = 2000  # recycle workers now and then (lxml trees can leave memory fragmented),
+# but not often: a fresh worker loads its models and fills its caches again
+# Imported by the fork server once; workers (and their replacements) fork from it ready to go and
+# share those pages of memory. transforms.warm fills the caches the first page would fill.
+PRELOAD = ["transforms.batch", "transforms.warm"]
+
+
+class WorkerPool:
+    """A forkserver process pool (a fork of an Airflow task process is not safe), created on first
+    use and re-created after a worker crash broke it.
+
+    While it runs, the parent's ``__main__.__file__`` is hidden: every process the fork server starts
+    would otherwise re-run the parent's main script by path. In an Airflow task that is the
+    ``airflow`` script, which initialises Airflow's ORM without database access and kills the
+    worker; elsewhere it is wasted work. Workers need nothing from ``__main__``.
+    """
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = max(1, workers or os.cpu_count() or 1)
+        self._executor: ProcessPoolExecutor | None = None
+        self._main_file: str | None = None
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def running(self) -> bool:
+        return self._executor is not None
+
+    def start(self, warm_up: Callable[[], Any] | None = None) -> WorkerPool:
+        """Start the workers now and have each run `warm_up` (load its models) while the caller
+        does something else, e.g. while the crawl reads listings; a no-op when already running."""
+        if self._executor is None:
+            self._executor = self._new()
+            if warm_up is not None:
+                for _ in range(self.workers):
+                    self._executor.submit(warm_up)
+        return self
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future:
+        """Run `fn(*args)` in a worker; a pool broken by an earlier crash is replaced first."""
+        if self._executor is None:
+            self._executor = self._new()
+        try:
+            return self._executor.submit(fn, *args)
+        except BrokenProcessPool:  # broken by a crash whose pages are not collected yet
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = self._new()
+            return self._executor.submit(fn, *args)
+
+    def close(self) -> None:
+        """Stop the workers (calls not started are dropped) and give `__main__` its file back."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+        if self._main_file is not None:
+            sys.modules["__main__"].__file__ = self._main_file
+            self._main_file = None
+
+    def _new(self) -> ProcessPoolExecutor:
+        if self._main_file is None:
+            self._main_file = sys.modules["__main__"].__dict__.pop("__file__", None)
+        context = get_context("forkserver")
+        context.set_forkserver_preload(PRELOAD)
+        return ProcessPoolExecutor(
+            self.workers,
+            mp_context=context,
+            initializer=_quiet_worker,
+            max_tasks_per_child=TASKS_PER_CHILD,
+        )
+
+
+def _quiet_worker() -> None:
+    """Silence dateutil's per-page warning about unknown zone names (htmldate's date search meets
+    many); it would flood the task log and says nothing about the result."""
+    warnings.filterwarnings("ignore", category=UnknownTimezoneWarning)
