@@ -186,11 +186,19 @@ def comments_cut(paragraphs: list[str], removed: set[int]) -> list[int]:
 def before_headline(paragraphs: list[str], title: str | None) -> list[int]:
     """Indices of the lines above the article's headline: breadcrumbs, menus, print links.
 
-    The headline is the first paragraph that is (nearly) all title words; it must come early,
-    and what precedes it must be short lines, else the match is more likely a coincidence.
+    What precedes the headline must be short lines, else the match is more likely a coincidence.
     """
+    headline = headline_index(paragraphs, title)
+    lead = list(range(headline or 0))
+    if all(word_count(paragraphs[j]) <= MAX_ITEM_WORDS for j in lead):
+        return lead
+    return []
+
+
+def headline_index(paragraphs: list[str], title: str | None) -> int | None:
+    """The paragraph that is the headline: (nearly) all title words, within the first lines."""
     if not title:
-        return []
+        return None
     title_units = _units(title)
     for i, paragraph in enumerate(paragraphs[: MAX_LEAD + 1]):
         units = _units(paragraph)
@@ -199,11 +207,8 @@ def before_headline(paragraphs: list[str], title: str | None) -> list[int]:
             and _share(units, title_units) >= 0.8
             and _share(title_units, units) >= 0.5
         ):
-            lead = list(range(i))
-            if all(word_count(paragraphs[j]) <= MAX_ITEM_WORDS for j in lead):
-                return lead
-            return []
-    return []
+            return i
+    return None
 
 
 def _units(text: str) -> set[str]:
