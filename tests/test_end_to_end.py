@@ -8,7 +8,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -165,3 +165,17 @@ def test_the_warehouse_opens_in_the_duckdb_cli_from_pypi_with_search(demo) -> No
     assert result.returncode == 0, result.stderr
     total, matches = (int(x) for x in result.stdout.split())
     assert total == len(snapshot(db)["articles"]) and 0 < matches < total
+
+
+def test_every_genuine_paragraph_of_the_demo_is_kept(demo) -> None:
+    servers, config, db = demo
+    with connect(db, read_only=True) as con:
+        loaded = dict(con.execute("SELECT url, text FROM articles").fetchall())
+    for site, base in zip(servers.demo.sites, servers.base_urls, strict=True):
+        day = FIRST
+        while day <= LAST:
+            for article in site.on(day):
+                kept = loaded[article.url(base)].split("\n\n")
+                lost = [p for p in article.paragraphs if p not in kept]
+                assert not lost, f"{article.url(base)}: genuine paragraphs removed: {lost}"
+            day += timedelta(days=1)

@@ -178,9 +178,16 @@ def comments_cut(paragraphs: list[str], removed: set[int]) -> list[int]:
             i not in removed
             and len(paragraphs[i]) <= MAX_HEADER_CHARS
             and _COMMENTS.match(paragraphs[i])
+            and not _sentence(paragraphs[i])
         ):
             return [j for j in range(i, len(paragraphs)) if j not in removed]
     return []
+
+
+def _sentence(paragraph: str) -> bool:
+    """A sentence ("Comments on the plan can be sent to ..."), not a header label ("Comments (5)",
+    "Leave a reply:")."""
+    return word_count(paragraph) >= 4 and paragraph.rstrip().endswith((".", "!", "?", "。"))
 
 
 def before_headline(paragraphs: list[str], title: str | None) -> list[int]:

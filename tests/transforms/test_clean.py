@@ -199,3 +199,9 @@ def test_a_ticker_of_timed_headlines_inside_the_text_goes():
 def test_a_schedule_of_the_article_with_times_stays_when_short():
     times = ["10:00 Doors open", "10:30 Opening speech by the mayor", "11:15 First bus leaves"]
     assert clean_paragraphs([*BODY[:2], *times, BODY[2]], "en").removed == []
+
+
+def test_a_sentence_opening_with_the_word_comments_is_no_comments_header():
+    closing = "Comments on the new routes can be sent to the council until the end of January."
+    paragraphs = [*BODY, closing, "Share this article"]
+    assert closing in clean_paragraphs(paragraphs, "en").text
