@@ -25,7 +25,7 @@ MAX_HEADLINE_WORDS = 12
 MIN_TICKER = 4
 MAX_ITEM_WORDS = 25
 MAX_SUMMARY_WORDS = 60
-_SENTENCE_END = re.compile(r"[.!?。！？…:;\"'»”’]\s*$")
+_SENTENCE_END = re.compile(r"[.。…:;\"'»”’]\s*$")
 # A teaser's summary: cut short, or with the "more" link glued to its end.
 _TRUNCATED = re.compile(
     r"(?:\.{3,}|…)\s*$|[.!?…]\s*(?:read more|more|więcej|далее|подробнее|leia mais|saiba mais|mehr"

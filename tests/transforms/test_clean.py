@@ -205,3 +205,14 @@ def test_a_sentence_opening_with_the_word_comments_is_no_comments_header():
     closing = "Comments on the new routes can be sent to the council until the end of January."
     paragraphs = [*BODY, closing, "Share this article"]
     assert closing in clean_paragraphs(paragraphs, "en").text
+
+
+def test_a_trailing_list_of_exclaiming_headlines_goes():
+    tail = [
+        "Ferry fares frozen for another year!",
+        "Who will be the next harbour master?",
+        "Storm warning: stay off the pier!",
+        "Seven cafés you must try this winter!",
+    ]
+    cleaned = clean_paragraphs([*BODY, *tail], "en")
+    assert cleaned.text == "\n\n".join(BODY)
