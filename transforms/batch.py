@@ -257,6 +257,8 @@ class PageBatch:
             self._collect(block=True)
         if self._owns_pool:
             self.pool.close()
+        else:
+            self.pool.recycle_if_worn()
         kept = sorted(self._kept.values())
         articles = self._articles.close([row for row, _ in kept])
         removed = self._removed.close([n for _, rows in kept for n in rows])

@@ -18,8 +18,11 @@ from typing import Any
 
 from dateutil.parser import UnknownTimezoneWarning
 
-TASKS_PER_CHILD = 2000  # recycle workers now and then (lxml trees can leave memory fragmented),
-# but not often: a fresh worker loads its models and fills its caches again
+# Workers are replaced after this many pages each (lxml trees can leave memory fragmented), but not
+# often: a fresh worker loads its models again. Only between runs (`recycle_if_worn`), never with
+# `max_tasks_per_child`: on Python 3.11 the pool stops for good once a worker retires with pages
+# still queued (CPython gh-115634, fixed in 3.13+), which hung a 10,000-page day.
+RECYCLE_AFTER = 2000
 # Imported by the fork server once; workers (and their replacements) fork from it ready to go and
 # share those pages of memory. transforms.warm fills the caches the first page would fill.
 PRELOAD = ["transforms.batch", "transforms.warm"]
@@ -27,7 +30,7 @@ PRELOAD = ["transforms.batch", "transforms.warm"]
 
 class WorkerPool:
     """A forkserver process pool (a fork of an Airflow task process is not safe), created on first
-    use and re-created after a worker crash broke it.
+    use, re-created after a worker crash broke it, and renewed between runs (`recycle_if_worn`).
 
     While it runs, the parent's ``__main__.__file__`` is hidden: every process the fork server starts
     would otherwise re-run the parent's main script by path. In an Airflow task that is the
@@ -39,6 +42,7 @@ class WorkerPool:
         self.workers = max(1, workers or os.cpu_count() or 1)
         self._executor: ProcessPoolExecutor | None = None
         self._main_file: str | None = None
+        self._served = 0  # calls submitted to the current workers
 
     def __enter__(self) -> WorkerPool:
         return self
@@ -64,12 +68,20 @@ class WorkerPool:
         """Run `fn(*args)` in a worker; a pool broken by an earlier crash is replaced first."""
         if self._executor is None:
             self._executor = self._new()
+        self._served += 1
         try:
             return self._executor.submit(fn, *args)
         except BrokenProcessPool:  # broken by a crash whose pages are not collected yet
             self._executor.shutdown(wait=False, cancel_futures=True)
             self._executor = self._new()
             return self._executor.submit(fn, *args)
+
+    def recycle_if_worn(self) -> None:
+        """Between runs, with nothing pending: stop workers that served `RECYCLE_AFTER` pages each;
+        the next call starts fresh ones (forked warm from the fork server, which stays)."""
+        if self._executor is not None and self._served >= RECYCLE_AFTER * self.workers:
+            self._executor.shutdown(wait=True)
+            self._executor = None
 
     def close(self) -> None:
         """Stop the workers (calls not started are dropped) and give `__main__` its file back."""
@@ -81,16 +93,12 @@ class WorkerPool:
             self._main_file = None
 
     def _new(self) -> ProcessPoolExecutor:
+        self._served = 0
         if self._main_file is None:
             self._main_file = sys.modules["__main__"].__dict__.pop("__file__", None)
         context = get_context("forkserver")
         context.set_forkserver_preload(PRELOAD)
-        return ProcessPoolExecutor(
-            self.workers,
-            mp_context=context,
-            initializer=_quiet_worker,
-            max_tasks_per_child=TASKS_PER_CHILD,
-        )
+        return ProcessPoolExecutor(self.workers, mp_context=context, initializer=_quiet_worker)
 
 
 def _quiet_worker() -> None:
