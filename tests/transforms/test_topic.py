@@ -5,7 +5,7 @@ tests also check that nothing needs the network.
 """
 
 from transforms.clean import clean_paragraphs
-from transforms.topic import coherence, embed, lexical_coherence, model_files
+from transforms.topic import embed, lexical_coherence, model_files
 
 TITLE = "Harbour town opens its new water treatment plant after two years of building work"
 ARTICLE = [
@@ -27,6 +27,11 @@ INSERT = (
     "Visiting striker Lopez scored twice in the second half as the league leaders came from behind to "
     "win the cup tie, and their goalkeeper saved a late penalty to keep the victory intact."
 )
+# The second paragraph of the same football story: the two share words with each other only.
+INSERT_NEXT = (
+    "Lopez, who joined the club from a rival side last summer, has now scored eleven goals in the "
+    "competition, and the league leaders will face the holders in the semi-final next month."
+)
 
 
 def test_model_files_ship_in_packages():
@@ -39,14 +44,21 @@ def test_embeddings_are_normalised_and_batched():
     vectors = embed(["water treatment plant", "drinking water filters", "a late penalty save"])
     assert vectors.shape == (3, 384)
     assert abs(float((vectors[0] ** 2).sum()) - 1.0) < 1e-3
-    near, far = coherence(["drinking water filters", "a late penalty save"], ["water plant"])
-    assert near > far
+    near, far, plant = embed(["drinking water filters", "a late penalty save", "water plant"])
+    assert near @ plant > far @ plant
 
 
 def test_lexical_coherence_is_low_for_a_paragraph_of_another_story():
-    scores = lexical_coherence([*ARTICLE[:4], INSERT, *ARTICLE[4:]], TITLE)
-    assert scores[4] < 0.25
-    assert min(scores[k] for k in (0, 1, 3)) > 0.25
+    scores = lexical_coherence([*ARTICLE[:4], INSERT, *ARTICLE[4:]], TITLE, 0.03)
+    assert scores[4] < 0.03
+    assert min(scores[k] for k in (0, 1, 3, 5, 6)) > 0.03
+
+
+def test_lexical_coherence_of_a_two_paragraph_insert_is_low_for_both():
+    """Two paragraphs of one other story do not vouch for each other."""
+    scores = lexical_coherence([*ARTICLE[:4], INSERT, INSERT_NEXT, *ARTICLE[4:]], TITLE, 0.03)
+    assert max(scores[4], scores[5]) < 0.03
+    assert min(scores[k] for k in (0, 1, 3, 6, 7)) > 0.03
 
 
 def test_an_offtopic_paragraph_goes_and_every_genuine_paragraph_stays():
@@ -55,6 +67,13 @@ def test_an_offtopic_paragraph_goes_and_every_genuine_paragraph_stays():
     assert [(r.position, r.reason) for r in cleaned.removed] == [(4, "offtopic")]
     assert 0.0 < cleaned.removed[0].score <= 2.0  # 1 - cosine with the article
     assert cleaned.text == "\n\n".join(ARTICLE)  # the short quote and the sign-off stay
+
+
+def test_a_two_paragraph_insert_goes_whole():
+    paragraphs = [*ARTICLE[:4], INSERT, INSERT_NEXT, *ARTICLE[4:]]
+    cleaned = clean_paragraphs(paragraphs, "en", TITLE)
+    assert [(r.position, r.reason) for r in cleaned.removed] == [(4, "offtopic"), (5, "offtopic")]
+    assert cleaned.text == "\n\n".join(ARTICLE)
 
 
 def test_an_article_without_inserts_loses_nothing():
