@@ -275,12 +275,16 @@ def _pipeline_child(config_path: Path, days: list[str]) -> None:
     from newsmill.config import load_config
 
     config = load_config(config_path)
-    with pipeline.worker_pool() as pool:  # as `newsmill backfill`: one pool for all the days
+    started = time.perf_counter()
+    # as `newsmill backfill`: one pool for all the days, started before the first; its start is
+    # reported with the first day, not counted in it
+    with pipeline.worker_pool() as pool:
+        start = round(time.perf_counter() - started, 2)
         for value in days:
-            _pipeline_day(config, date.fromisoformat(value), pool)
+            _pipeline_day(config, date.fromisoformat(value), pool, start if value == days[0] else 0.0)
 
 
-def _pipeline_day(config, day: date, pool) -> None:
+def _pipeline_day(config, day: date, pool, pool_start: float) -> None:
     from newsmill import pipeline
     from newsmill.warehouse import connect
     from newsmill.warehouse.search import rebuild_index
@@ -296,7 +300,7 @@ def _pipeline_day(config, day: date, pool) -> None:
         fts = time.perf_counter() - clock
         con.rollback()
     print(json.dumps({
-        "day": day.isoformat(), "wall_seconds": round(wall, 2), "crawl_seconds": round(summary.crawl_seconds, 2),
+        "day": day.isoformat(), "pool_start_seconds": pool_start, "wall_seconds": round(wall, 2), "crawl_seconds": round(summary.crawl_seconds, 2),
         "extract_after_crawl_seconds": round(summary.extract_seconds, 2),
         "load_seconds": round(summary.load.seconds, 2), "fetched": summary.load.pages_fetched,
         "articles": summary.load.articles, "skipped": summary.load.skipped,

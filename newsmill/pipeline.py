@@ -169,11 +169,12 @@ def load(config: Config, run_dir: Path, *, refetch: bool = False) -> LoadResult:
 
 
 def worker_pool(workers: int | None = None) -> WorkerPool:
-    """Extraction workers to share over several `run`s (a backfill): started once, their start-up
-    (fork server, models) is paid by the first day only. Use as a context manager."""
+    """Extraction workers to share over several `run`s (a backfill), started now: their start-up
+    (fork server, models) is paid once, not by every day. Use as a context manager."""
+    from transforms.batch import warm_up
     from transforms.pool import WorkerPool
 
-    return WorkerPool(workers)
+    return WorkerPool(workers).start(warm_up)
 
 
 def run(

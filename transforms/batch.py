@@ -22,6 +22,7 @@ import pyarrow as pa
 from fastwarc.warc import ArchiveIterator, WarcRecordType
 
 from newsmill import layout
+from transforms import topic
 from transforms.clean import clean_article
 from transforms.extract import extract_article
 from transforms.fingerprint import fingerprint
@@ -217,7 +218,7 @@ class PageBatch:
     def start(self) -> PageBatch:
         """Start the workers now and let each load its models, e.g. while the crawl reads listings
         (otherwise they start with the first page fed)."""
-        self.pool.start(_warm_up)
+        self.pool.start(warm_up)
         return self
 
     def feed(self, row: dict) -> bool:
@@ -340,8 +341,9 @@ _WARM_PAGE = (
 )
 
 
-def _warm_up() -> None:
-    """Load what the first page would otherwise load (language model, caches)."""
+def warm_up() -> None:
+    """Load what the first pages would otherwise load: the language and off-topic models, caches."""
+    topic.load()
     extracted = extract_article(_WARM_PAGE, "https://warm.invalid/up")
     if extracted is not None:
         clean_article(extracted, "en")
