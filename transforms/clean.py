@@ -16,10 +16,12 @@ from transforms.boilerplate import (
     LIST_ITEM,
     before_headline,
     comments_cut,
+    headline_index,
     list_like,
     ticker_runs,
     trailing_run,
 )
+from transforms.consensus import unsupported
 from transforms.extract import Extracted
 from transforms.language import identify, same_language, word_count
 from transforms.teasers import promo_reason, related_header
@@ -97,13 +99,22 @@ def article_language(
 
 def clean_article(extracted: Extracted, fallback_language: str | None = None) -> Cleaned:
     """Remove the paragraphs that are not the article; see `clean_paragraphs`."""
-    return clean_paragraphs(extracted.paragraphs, fallback_language, extracted.title)
+    return clean_paragraphs(
+        extracted.paragraphs, fallback_language, extracted.title, extracted.reference
+    )
 
 
 def clean_paragraphs(
-    paragraphs: list[str], fallback_language: str | None = None, title: str | None = None
+    paragraphs: list[str],
+    fallback_language: str | None = None,
+    title: str | None = None,
+    reference: str = "",
 ) -> Cleaned:
-    """Judge each paragraph; return the kept text (joined by a blank line) and what was removed."""
+    """Judge each paragraph; return the kept text (joined by a blank line) and what was removed.
+
+    `reference` is a second extractor's text of the page (see `transforms.consensus`); empty, the
+    agreement check is skipped.
+    """
     identified = [identify(p) for p in paragraphs]
     language = article_language(paragraphs, identified, fallback_language)
     # Only prose is judged: the language of a table row, a link or a short list item means nothing.
@@ -139,9 +150,28 @@ def clean_paragraphs(
     if language in TOPIC_LANGUAGES:
         for i, score in _offtopic(paragraphs, title, verdicts).items():
             verdicts[i] = ("offtopic", score)
+    for i, support in _unsupported(paragraphs, title, reference, verdicts).items():
+        verdicts[i] = ("not_in_reference", 1.0 - support)
     kept = [p for i, p in enumerate(paragraphs) if i not in verdicts]
     removed = [Removed(i, paragraphs[i], *verdicts[i]) for i in sorted(verdicts)]
     return Cleaned("\n\n".join(kept), language, removed)
+
+
+def _unsupported(
+    paragraphs: list[str],
+    title: str | None,
+    reference: str,
+    verdicts: dict[int, tuple[str, float]],
+) -> dict[int, float]:
+    """Kept paragraphs the second extractor does not read as the article (index -> support);
+    the headline is never judged: readability leaves it out."""
+    if not reference:
+        return {}
+    kept = [i for i in range(len(paragraphs)) if i not in verdicts]
+    texts = [paragraphs[i] for i in kept]
+    headline = headline_index(texts, title)
+    protected = set() if headline is None else {headline}
+    return {kept[j]: s for j, s in unsupported(texts, reference, protected).items()}
 
 
 def _after_related_header(
@@ -220,12 +250,12 @@ def _offtopic(
 ) -> dict[int, float]:
     """Paragraphs of another story: index -> 1 - cosine with the article (how sure).
 
-    A cheap lexical test (TF-IDF cosine of word stems with the title and the text, a suspect's
-    neighbours left out so a two-paragraph insert cannot vouch for itself) picks the few suspects;
-    only those are embedded, with the title and the paragraphs most central to the story, in one
-    inference call (a second one adds more of the story only while a suspect is unvouched for),
-    and each goes when none of them vouches for it (see `_vouched`).
-    Quotes, sign-offs and short paragraphs are never judged.
+    A cheap lexical test (TF-IDF cosine of word stems with the title and the text, leaving out a
+    neighbour that is itself apart from the text, so a two-paragraph insert cannot vouch for
+    itself; see `lexical_coherence`) picks the few suspects; only those are embedded, with the
+    title and the paragraphs most central to the story, in one inference call (a second one adds
+    more of the story only while a suspect is unvouched for), and each goes when none of them
+    vouches for it (see `_vouched`). Quotes, sign-offs and short paragraphs are never judged.
     """
     kept = [i for i in range(len(paragraphs)) if i not in verdicts]
     texts = [paragraphs[i] for i in kept]

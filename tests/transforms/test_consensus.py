@@ -63,3 +63,15 @@ def test_extraction_carries_readability_reading_without_the_thread_below_the_sto
         "Glad the shift was sent home in time.",
     }
     assert not any(ex.paragraphs[i].startswith("A forty-metre") for i in removed)
+
+
+def test_cleaning_removes_what_the_reference_leaves_out_and_says_why():
+    from transforms.clean import clean_paragraphs
+
+    headline = "Harbour crane collapses during storm"
+    cleaned = clean_paragraphs(
+        [headline, *STORY, *POSTS], "en", headline + " | Eastwick Courier", " ".join(STORY)
+    )
+    assert cleaned.text == "\n\n".join([headline, *STORY])
+    assert [(r.text, r.reason) for r in cleaned.removed] == [(p, "not_in_reference") for p in POSTS]
+    assert all(r.score > 0.7 for r in cleaned.removed)
