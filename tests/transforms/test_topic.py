@@ -76,6 +76,17 @@ def test_a_two_paragraph_insert_goes_whole():
     assert cleaned.text == "\n\n".join(ARTICLE)
 
 
+def test_two_paragraphs_on_a_side_thread_stay():
+    """A side thread shares few words with the story, but the model ties it to the story."""
+    side = [
+        "A forecaster at the regional weather office said the dry summer had left reservoirs lower "
+        "than usual, so clean supplies matter more this year.",
+        "She added that autumn rain should refill them by December, although another dry spring "
+        "could bring hosepipe bans across the county.",
+    ]
+    assert clean_paragraphs([*ARTICLE[:4], *side, *ARTICLE[4:]], "en", TITLE).removed == []
+
+
 def test_an_article_without_inserts_loses_nothing():
     assert clean_paragraphs(ARTICLE, "en", TITLE).removed == []
 
