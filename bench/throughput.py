@@ -223,6 +223,28 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _tree_cpu_seconds(root: int) -> float:
+    """CPU of a process tree: each live process's own time plus that of its exited children."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                ppid = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += sum(int(f) for f in fields[11:15])  # utime stime cutime cstime
+        todo.extend(children.get(pid, []))
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def _mb(value: int) -> float:
     return round(value / 2**20, 1)
 
@@ -289,9 +311,9 @@ def _pipeline_day(config, day: date, pool, pool_start: float) -> None:
     from newsmill.warehouse import connect
     from newsmill.warehouse.search import rebuild_index
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _tree_cpu_seconds(os.getpid())
     summary = pipeline.run(config, day, day, progress=False, pool=pool)
-    wall = time.perf_counter() - started
+    wall, cpu = time.perf_counter() - started, _tree_cpu_seconds(os.getpid()) - cpu
     with connect(config.settings.database) as con:
         articles = con.execute("SELECT count(*) FROM articles").fetchone()[0]
         clock = time.perf_counter()
@@ -300,7 +322,8 @@ def _pipeline_day(config, day: date, pool, pool_start: float) -> None:
         fts = time.perf_counter() - clock
         con.rollback()
     print(json.dumps({
-        "day": day.isoformat(), "pool_start_seconds": pool_start, "wall_seconds": round(wall, 2), "crawl_seconds": round(summary.crawl_seconds, 2),
+        "day": day.isoformat(), "pool_start_seconds": pool_start, "wall_seconds": round(wall, 2),
+        "cpu_seconds": round(cpu, 2), "crawl_seconds": round(summary.crawl_seconds, 2),
         "extract_after_crawl_seconds": round(summary.extract_seconds, 2),
         "load_seconds": round(summary.load.seconds, 2), "fetched": summary.load.pages_fetched,
         "articles": summary.load.articles, "skipped": summary.load.skipped,
@@ -475,9 +498,12 @@ def main(argv: list[str] | None = None) -> int:
             finally:
                 server.stop()
             walls = [r["wall_seconds"] for r in runs]
+            cpus = [r["cpu_seconds"] for r in runs]
             result["backfill"] = {"days": runs, "slowest_s": max(walls), "fastest_s": min(walls),
                                   "slowest_over_fastest": round(max(walls) / min(walls), 2),
-                                  "median_s": sorted(walls)[len(walls) // 2], **memory}
+                                  "median_s": sorted(walls)[len(walls) // 2],
+                                  # CPU per day: what a day costs, whatever else shares the cores
+                                  "cpu_slowest_over_fastest": round(max(cpus) / min(cpus), 2), **memory}
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
@@ -515,6 +541,7 @@ def ratios(r: dict) -> dict:
             (npl["seconds"] / npl["pages"]) / (mill["wall_seconds"] / mill["articles"]), 2)
     if r.get("backfill"):
         out["backfill_slowest_over_fastest"] = r["backfill"]["slowest_over_fastest"]
+        out["backfill_cpu_slowest_over_fastest"] = r["backfill"]["cpu_slowest_over_fastest"]
     return out
 
 
