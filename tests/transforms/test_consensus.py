@@ -75,3 +75,10 @@ def test_cleaning_removes_what_the_reference_leaves_out_and_says_why():
     assert cleaned.text == "\n\n".join([headline, *STORY])
     assert [(r.text, r.reason) for r in cleaned.removed] == [(p, "not_in_reference") for p in POSTS]
     assert all(r.score > 0.7 for r in cleaned.removed)
+
+
+def test_a_lead_above_what_the_reference_reads_stays_but_menu_lines_go():
+    lead = "Gales of 120 km/h toppled a harbour crane at Eastwick overnight; nobody was hurt in the collapse."
+    menu = ["Home", "Port news"]
+    removed = unsupported([*menu, lead, *STORY], " ".join(STORY))
+    assert sorted(removed) == [0, 1]
