@@ -27,15 +27,18 @@ HELD = """
 import importlib, sys, time
 from pathlib import Path
 marker, target, when = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
-module_name, name = target.split(":")
-module = importlib.import_module(module_name)
-real = getattr(module, name)
+module_name, attribute = target.split(":")
+owner = importlib.import_module(module_name)
+*path, name = attribute.split(".")  # a function, or a method: Class.name
+for part in path:
+    owner = getattr(owner, part)
+real = getattr(owner, name)
 def held(*args, **kwargs):
     if when == "after":
         real(*args, **kwargs)
     marker.touch()
     time.sleep(120)
-setattr(module, name, held)
+setattr(owner, name, held)
 from newsmill.cli import entry
 sys.argv = ["newsmill", *sys.argv[4:]]
 entry()
@@ -116,7 +119,7 @@ def test_kill_during_extraction(steady, tmp_path: Path) -> None:
     server, reference = steady
     config = steady_config(tmp_path / "sources.toml", server, tmp_path / "data")
     marker = tmp_path / "extracting"
-    _kill_when(_held(marker, "transforms.batch:_write_parquet", "before", config), marker.exists)
+    _kill_when(_held(marker, "transforms.spool:ParquetSpool.close", "before", config), marker.exists)
     assert not (tmp_path / "data" / RUN_DIR / "articles.parquet").exists()
     assert not (tmp_path / "data" / "news.duckdb").exists()
     _again_equals_reference(config, tmp_path / "data", reference)
