@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from copy import deepcopy
 
+from lxml.html import HtmlElement
 from trafilatura.external import try_readability
 
 from transforms.language import CJK
@@ -33,7 +34,7 @@ _STOPS = (".", "!", "?", "。", "！", "？", "…", "»", '"', "”")
 _WORD = re.compile(r"\w+")
 
 
-def reference_text(tree) -> str:
+def reference_text(tree: HtmlElement) -> str:
     """readability's main text of the parsed page (on a copy: readability edits the tree)."""
     return " ".join(try_readability(deepcopy(tree)).itertext())
 
