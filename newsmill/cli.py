@@ -66,6 +66,10 @@ def main(ctx: click.Context, config_path: str | None, data_dir: str | None, data
 
     Crawls feeds, sitemaps and archive pages by publication date (Scrapy), keeps raw pages as WARC,
     extracts and cleans the text (trafilatura + newsmill's cleaning) and loads DuckDB tables.
+
+    Exit codes: 0 done (failed pages are counted, not fatal); 1 nothing could be fetched, or a
+    disk error; 2 bad input (config, arguments, an unusable DuckDB file) or the warehouse stayed
+    locked by another writer for NEWSMILL_LOCK_TIMEOUT seconds; 130 interrupted.
     """
     ctx.obj = _Context(config_path, data_dir, database)
 
