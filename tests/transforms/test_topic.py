@@ -101,3 +101,18 @@ def test_other_languages_are_not_judged_by_the_english_model():
         "Nowy rozkład jazdy nocnych autobusów miasto opublikuje w grudniu po rozmowach z przewoźnikami.",
     ]
     assert not [r for r in clean_paragraphs(polish, "pl").removed if r.reason == "offtopic"]
+
+
+def test_a_quote_of_another_story_goes_but_a_residents_quote_stays():
+    """Quotes must be further from the story than reporting to go: a resident's aside stays."""
+    quote = (
+        '"Our striker scored twice in extra time and the keeper saved a penalty; nobody in the squad '
+        'will sleep tonight," coach Ruiz said in the tunnel.'
+    )
+    aside = (
+        '"My grandmother carried water up this hill in buckets, so a plant like this feels like a '
+        'small miracle to our family," said Ada Brenn, who has lived near the port all her life.'
+    )
+    paragraphs = [*ARTICLE[:4], quote, aside, *ARTICLE[4:]]
+    cleaned = clean_paragraphs(paragraphs, "en", TITLE)
+    assert [(r.position, r.reason) for r in cleaned.removed] == [(4, "offtopic")]
