@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from transforms.language import CJK, word_count
+from transforms.language import tokens, word_count
 
 MAX_LEAD = 8  # the headline comes within the first lines, or it is not the article's headline
 MAX_HEADER_CHARS = 80
@@ -40,7 +40,6 @@ _COMMENTS = re.compile(
     r"|komentar|commenti|댓글|コメント)\b",
     re.IGNORECASE,
 )
-_WORD = re.compile(r"\w+")
 _ALNUM_RUN = re.compile(r"[^\W_]+")
 _CLOCK_LEAD = re.compile(r"^\W{0,3}\d{1,2}[:.]\d{2}\b(?![.:]\d)")  # "09:21", not "1.5.2012"
 _STAMP = re.compile(
@@ -220,8 +219,7 @@ def headline_index(paragraphs: list[str], title: str | None) -> int | None:
 
 def _units(text: str) -> set[str]:
     """Words, or characters for scripts written without spaces, lowercased."""
-    text = text.lower()
-    return set(CJK.findall(text)) | set(_WORD.findall(CJK.sub(" ", text)))
+    return set(tokens(text))
 
 
 def _share(part: set[str], whole: set[str]) -> float:

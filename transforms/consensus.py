@@ -12,13 +12,12 @@ Measured on ../shared/corpus (bench/extract_quality.py): F1 .895 -> .920, recall
 
 from __future__ import annotations
 
-import re
 from copy import deepcopy
 
 from lxml.html import HtmlElement
 from trafilatura.external import try_readability
 
-from transforms.language import CJK
+from transforms.language import tokens
 
 MIN_REFERENCE_TOKENS = 30  # a shorter reading is no evidence of where the article is
 MIN_CONTAINED = 0.8  # share of readability's tokens found in the extracted text
@@ -31,7 +30,6 @@ MIN_SUPPORT = 0.3
 MAX_JUDGED_TOKENS = 40
 MIN_LEAD_TOKENS = 12  # a sentence this long above readability's first paragraph is a lead
 _STOPS = (".", "!", "?", "。", "！", "？", "…", "»", '"', "”")
-_WORD = re.compile(r"\w+")
 
 
 def reference_text(tree: HtmlElement) -> str:
@@ -73,11 +71,6 @@ def unsupported(
 def _prose(paragraph: str, paragraph_tokens: list[str]) -> bool:
     """A sentence or more: above the article, that is the lead, which readability often drops."""
     return len(paragraph_tokens) >= MIN_LEAD_TOKENS and paragraph.rstrip().endswith(_STOPS)
-
-
-def tokens(text: str) -> list[str]:
-    """Lowercased words, and single characters of scripts written without spaces, in order."""
-    return _WORD.findall(CJK.sub(r" \g<0> ", text.lower()))
 
 
 def _pairs(ts: list[str]) -> list[tuple[str, ...]]:

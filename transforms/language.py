@@ -37,6 +37,11 @@ def same_language(a: str | None, b: str | None) -> bool:
     return a is not None and b is not None and _SAME.get(a, a) == _SAME.get(b, b)
 
 
+def tokens(text: str) -> list[str]:
+    """Lowercased words, and single characters of scripts written without spaces, in order."""
+    return _WORD.findall(CJK.sub(r" \g<0> ", text.lower()))
+
+
 def word_count(text: str) -> int:
     """Words of `text`, counting two CJK characters as one word (scripts without spaces)."""
     cjk = len(CJK.findall(text))

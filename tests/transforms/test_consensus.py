@@ -2,8 +2,9 @@
 
 from pathlib import Path
 
-from transforms.consensus import tokens, unsupported
+from transforms.consensus import unsupported
 from transforms.extract import extract_article
+from transforms.language import tokens
 
 FIXTURES = Path(__file__).parent / "fixtures"
 STORY = [
