@@ -45,6 +45,8 @@ SECRETS_FILE = "newsmill-secrets.json"
 HOST = "127.0.0.1"
 # Start order; stop goes in reverse so nothing is left to queue work on a dead api-server.
 ORDER = ("api-server", "scheduler", "dag-processor")
+# Seconds to retry a backfill that Airflow refuses with 503 "Database is locked" (SQLite only).
+SQLITE_LOCKED_RETRY = 60.0
 
 Say = Callable[[str], None]
 
@@ -504,7 +506,8 @@ class AirflowClient:
     def backfill(self, dag_id: str, first: date, last: date, *, reprocess: str = "none",
                  max_active_runs: int = 3, wait_busy: float = 0.0) -> dict:
         """Create a backfill of the runs for first..last; retry a 409 (one backfill at a time)
-        for up to `wait_busy` seconds."""
+        for up to `wait_busy` seconds, and a 503 for up to SQLITE_LOCKED_RETRY seconds: on SQLite
+        Airflow refuses the creation while the scheduler holds the write lock, which passes."""
         body = {
             "dag_id": dag_id,
             "from_date": f"{first.isoformat()}T00:00:00Z",
@@ -512,12 +515,15 @@ class AirflowClient:
             "reprocess_behavior": reprocess,
             "max_active_runs": max_active_runs,
         }
-        deadline = time.monotonic() + wait_busy
+        started = time.monotonic()
         while True:
             try:
                 return self.post("/api/v2/backfills", body)  # type: ignore[return-value]
             except ApiError as exc:
-                if exc.status != 409 or time.monotonic() >= deadline:
+                waited = time.monotonic() - started
+                busy = exc.status == 409 and waited < wait_busy
+                locked = exc.status == 503 and waited < SQLITE_LOCKED_RETRY
+                if not (busy or locked):
                     raise
             time.sleep(2.0)
 

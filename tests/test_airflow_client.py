@@ -1,0 +1,81 @@
+"""AirflowClient against a loopback server that answers like Airflow's API under SQLite lock contention."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from newsmill import airflow_local
+from newsmill.airflow_local import AirflowClient, ApiError
+
+LOCKED = {"detail": "Database is locked. Backfill creation is not supported on SQLite under concurrent access."}
+
+
+class _Api(BaseHTTPRequestHandler):
+    """Hands out a token; refuses the first `server.refusals` backfill posts with `server.status`."""
+
+    def do_GET(self) -> None:
+        self._answer(200, {"access_token": "t"})
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self.server.posts += 1  # type: ignore[attr-defined]
+        if self.server.posts <= self.server.refusals:  # type: ignore[attr-defined]
+            self._answer(self.server.status, LOCKED)  # type: ignore[attr-defined]
+        else:
+            self._answer(200, {"id": 7})
+
+    def _answer(self, status: int, body: dict) -> None:
+        raw = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(raw)))
+        self.end_headers()
+        self.wfile.write(raw)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def api() -> Iterator[ThreadingHTTPServer]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Api)
+    server.posts, server.refusals, server.status = 0, 0, 503  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def _client(server: ThreadingHTTPServer) -> AirflowClient:
+    return AirflowClient(f"http://127.0.0.1:{server.server_address[1]}")
+
+
+def test_backfill_retries_while_sqlite_is_locked(api: ThreadingHTTPServer) -> None:
+    api.refusals = 1  # type: ignore[attr-defined]
+    made = _client(api).backfill("dag", date(2026, 11, 1), date(2026, 11, 2))
+    assert made == {"id": 7}
+    assert api.posts == 2  # type: ignore[attr-defined]
+
+
+def test_backfill_gives_up_on_a_lock_that_does_not_pass(api: ThreadingHTTPServer,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(airflow_local, "SQLITE_LOCKED_RETRY", 0.0)
+    api.refusals = 5  # type: ignore[attr-defined]
+    with pytest.raises(ApiError, match="HTTP 503") as raised:
+        _client(api).backfill("dag", date(2026, 11, 1), date(2026, 11, 2))
+    assert raised.value.status == 503
+    assert api.posts == 1  # type: ignore[attr-defined]
+
+
+def test_backfill_does_not_retry_a_bad_request(api: ThreadingHTTPServer) -> None:
+    api.refusals, api.status = 1, 422  # type: ignore[attr-defined]
+    with pytest.raises(ApiError, match="HTTP 422"):
+        _client(api).backfill("dag", date(2026, 11, 2), date(2026, 11, 1))
+    assert api.posts == 1  # type: ignore[attr-defined]
