@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import trafilatura
-from trafilatura.utils import load_html
+from ftfy import fix_encoding
+from ftfy.badness import is_bad
+from trafilatura.utils import decode_file, load_html
 
 from transforms.consensus import reference_text
 
@@ -63,8 +65,21 @@ class Extracted:
 
 
 def extract_article(html: bytes, url: str) -> Extracted | None:
-    """Extract the article of a page, or None when the page holds no main text."""
-    tree = load_html(html)
+    """Extract the article of a page, or None when the page holds no main text.
+
+    A page whose text comes out as mojibake (UTF-8 read as Latin-1 or cp1251 somewhere before it
+    was served: "rozmÃ³w", "ItвЂ™s") is repaired and extracted again. Checking the extracted text
+    costs well under a millisecond; checking every page's HTML would cost ~20 ms, and repairing
+    the HTML rather than the text keeps what the text alone has lost (C1 characters that became
+    spaces).
+    """
+    extracted = _extract(load_html(html), url)
+    if extracted is not None and is_bad(extracted.text):
+        extracted = _extract(load_html(fix_encoding(decode_file(html))), url) or extracted
+    return extracted
+
+
+def _extract(tree, url: str) -> Extracted | None:
     if tree is None:
         return None
     reference = reference_text(tree)

@@ -71,3 +71,28 @@ def test_a_date_in_running_text_only_is_no_page_date():
             + b"<p>The council met on Tuesday, 17 November 2026, to discuss the flood defences.</p>" * 4
             + b"</article></body></html>")
     assert extract_article(html, "https://news.test/a/1").date is None
+
+
+POLISH = "Burmistrz zapowiedział, że prom będzie kursował również zimą, a bilety nie zdrożeją."
+
+
+def test_repairs_a_page_served_as_mojibake():
+    # UTF-8 bytes read as Latin-1 and saved again as UTF-8, C1 control characters and all: the
+    # page still says charset=utf-8 and decodes cleanly, but reads "zapowiedziaÅ\x82".
+    html = page("article.html").decode("utf-8")
+    html = html.replace("The long-awaited ferry terminal", f"{POLISH} The long-awaited ferry terminal")
+    html = html.replace("Lindqvist", "Lindqvíst")
+    garbled = html.encode("utf-8").decode("latin-1").encode("utf-8")
+    ex = extract_article(garbled, "https://ledger.test/news/ferry")
+    assert ex is not None
+    assert POLISH in ex.text
+    assert ex.authors == ["Mara Lindqvíst"]
+
+
+def test_leaves_text_that_only_looks_unusual_alone():
+    words = "NÃO SABEMOS, disse o presidente da câmara de São João, citado pela Agência Lusa."
+    html = page("article.html").decode("utf-8").replace(
+        "The long-awaited ferry terminal", f"{words} The long-awaited ferry terminal"
+    )
+    ex = extract_article(html.encode("utf-8"), "https://ledger.test/news/ferry")
+    assert ex is not None and words in ex.text
