@@ -24,6 +24,7 @@ from transforms.boilerplate import (
 from transforms.consensus import unsupported
 from transforms.extract import Extracted
 from transforms.language import identify, same_language, word_count
+from transforms.repeats import repeated_runs
 from transforms.teasers import promo_reason, related_header
 from transforms.topic import embed, lexical_coherence
 
@@ -125,8 +126,10 @@ def clean_paragraphs(
         d if _judged_for_language(p) else (None, 0.0)
         for p, d in zip(paragraphs, identified, strict=True)
     ]
-    verdicts: dict[int, tuple[str, float]] = {}
+    verdicts: dict[int, tuple[str, float]] = {i: ("repeated", 1.0) for i in repeated_runs(paragraphs)}
     for i, paragraph in enumerate(paragraphs):
+        if i in verdicts:
+            continue
         reason = promo_reason(paragraph)
         if reason:
             verdicts[i] = (reason, 1.0)
