@@ -75,7 +75,10 @@ def extract_article(html: bytes, url: str) -> Extracted | None:
     """
     extracted = _extract(load_html(html), url)
     if extracted is not None and is_bad(extracted.text):
-        extracted = _extract(load_html(fix_encoding(decode_file(html))), url) or extracted
+        decoded = decode_file(html)
+        repaired = fix_encoding(decoded)
+        if repaired != decoded:
+            extracted = _extract(load_html(repaired), url) or extracted
     return extracted
 
 
