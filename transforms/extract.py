@@ -2,7 +2,8 @@
 
 The page is parsed once (trafilatura's own loader, which sniffs the charset instead of assuming
 UTF-8) and that tree serves the declared language, trafilatura's extraction and readability's
-second opinion (on a copy), so no page is parsed twice.
+second opinion (on a copy), so no page is parsed twice, except a page served as mojibake, which
+is parsed again once repaired.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import date
 import trafilatura
 from ftfy import fix_encoding
 from ftfy.badness import is_bad
+from lxml.html import HtmlElement
 from trafilatura.utils import decode_file, load_html
 
 from transforms.consensus import reference_text
@@ -82,7 +84,8 @@ def extract_article(html: bytes, url: str) -> Extracted | None:
     return extracted
 
 
-def _extract(tree, url: str) -> Extracted | None:
+def _extract(tree: HtmlElement | None, url: str) -> Extracted | None:
+    """One trafilatura pass over a parsed page, with readability's reading of it alongside."""
     if tree is None:
         return None
     reference = reference_text(tree)
