@@ -96,3 +96,25 @@ def test_leaves_text_that_only_looks_unusual_alone():
     )
     ex = extract_article(html.encode("utf-8"), "https://ledger.test/news/ferry")
     assert ex is not None and words in ex.text
+
+
+def test_paragraphs_of_a_div_nested_in_a_p_are_kept():
+    # Old templates write <p><div class="dropcap"><b>T</b>he…</div></p>: the HTML parser closes the
+    # <p> before the <div>, leaving an empty <p/> and a bare div of text, which trafilatura drops.
+    sentence = (
+        "The council met again on Thursday evening to discuss the plan for the harbour, which "
+        "residents and traders have debated for many years."
+    )
+    paragraphs = [f"{sentence} Paragraph {k} adds its own details about costs and dates." for k in range(6)]
+    body = "".join(
+        f'<p><div class="dropcap"><b>{text[0]}</b>{text[1:]}</div></p>' if k in (0, 3) else f"<p>{text}</p>"
+        for k, text in enumerate(paragraphs)
+    )
+    html = (
+        "<html><head><title>Harbour plan</title></head><body><div class='nav'><a href='/'>Home</a></div>"
+        f"<div class='story'><div class='title1'>Harbour plan</div><div class='story_body'>{body}</div>"
+        "</div></body></html>"
+    )
+    ex = extract_article(html.encode("utf-8"), "https://ledger.test/news/harbour")
+    assert ex is not None
+    assert ex.paragraphs == paragraphs
