@@ -43,6 +43,7 @@ _OWN_PARTS_XPATH = (
     "./thead | ./tbody | ./tfoot | ./tr | ./*/tr | ./tr/td | ./tr/th | ./*/tr/td | ./*/tr/th"
 )
 MAX_TABLE_LINK_DENSITY = 0.3
+_INLINE = frozenset({"a", "b", "strong", "i", "em", "u", "span", "font", "br", "sup", "sub", "small", "abbr"})
 _LANG = re.compile(r"^([a-z]{2,3})(?:[-_].*)?$")
 
 
@@ -136,25 +137,42 @@ def _unwrap_layout(tree) -> None:
 
 
 def _reopen_paragraph_divs(tree: HtmlElement) -> None:
-    """Give back their paragraph to divs an old template nested in one.
+    """Give back their paragraph to the text an old template wrapped around a div inside a <p>.
 
-    `<p><div class="dropcap"><b>T</b>he…</div></p>` is invalid HTML: the parser closes the <p>
-    before the <div>, leaving an empty <p/> and a bare div of text among the paragraphs, which
-    trafilatura drops (on the corpus, every section opening of dn-41d4e64dcd0c: recall .56). A div
-    right after an empty <p/> and holding no block of its own is read as that paragraph. Turning
-    every text div among paragraphs into one instead made trafilatura pick other blocks on other
-    pages (corpus F1 .924 -> .922).
+    `<p><div class="dropcap"><b>T</b>he…</div></p>` and `<p><div class="image">…</div>The lead…</p>`
+    are invalid HTML: the parser closes the <p> before the <div>, leaving an empty <p/>, then the div,
+    then the rest of the paragraph as loose text, all of which trafilatura drops (on the corpus, every
+    section opening of dn-41d4e64dcd0c, recall .56, and the leads of its sister pages). After an empty
+    <p/>, a div holding no block of its own is read as that paragraph, and the loose text after a
+    div (with the inline elements in it) becomes one. Turning every text div among paragraphs into
+    one instead made trafilatura pick other blocks on other pages (corpus F1 .924 -> .922).
     """
     for div in list(tree.iter("div")):
         before = div.getprevious()
         if (
-            before is not None
-            and before.tag == "p"
-            and len(before) == 0
-            and not (before.text or "").strip()
-            and not div.xpath(_LAYOUT_XPATH)
+            before is None
+            or before.tag != "p"
+            or len(before) != 0
+            or (before.text or "").strip()
         ):
+            continue
+        following = div.getnext()
+        if not div.xpath(_LAYOUT_XPATH):
             div.tag = "p"
+        if (div.tail or "").strip() or (following is not None and following.tag in _INLINE):
+            _wrap_loose_text(div)
+
+
+def _wrap_loose_text(element: HtmlElement) -> None:
+    """Move the text after `element`, up to the next block, into a new <p> right after it."""
+    paragraph = element.makeelement("p")
+    paragraph.text, element.tail = element.tail, None
+    following = element.getnext()
+    while following is not None and following.tag in _INLINE:
+        nxt = following.getnext()
+        paragraph.append(following)  # moves it, with its tail
+        following = nxt
+    element.addnext(paragraph)
 
 
 def _link_density(element) -> float:

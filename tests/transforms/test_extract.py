@@ -98,23 +98,38 @@ def test_leaves_text_that_only_looks_unusual_alone():
     assert ex is not None and words in ex.text
 
 
-def test_paragraphs_of_a_div_nested_in_a_p_are_kept():
-    # Old templates write <p><div class="dropcap"><b>T</b>he…</div></p>: the HTML parser closes the
-    # <p> before the <div>, leaving an empty <p/> and a bare div of text, which trafilatura drops.
-    sentence = (
-        "The council met again on Thursday evening to discuss the plan for the harbour, which "
-        "residents and traders have debated for many years."
-    )
-    paragraphs = [f"{sentence} Paragraph {k} adds its own details about costs and dates." for k in range(6)]
-    body = "".join(
-        f'<p><div class="dropcap"><b>{text[0]}</b>{text[1:]}</div></p>' if k in (0, 3) else f"<p>{text}</p>"
-        for k, text in enumerate(paragraphs)
-    )
-    html = (
+SENTENCE = (
+    "The council met again on Thursday evening to discuss the plan for the harbour, which "
+    "residents and traders have debated for many years."
+)
+PARAGRAPHS = [f"{SENTENCE} Paragraph {k} adds its own details about costs and dates." for k in range(6)]
+
+
+def _story_page(body: str) -> bytes:
+    return (
         "<html><head><title>Harbour plan</title></head><body><div class='nav'><a href='/'>Home</a></div>"
         f"<div class='story'><div class='title1'>Harbour plan</div><div class='story_body'>{body}</div>"
         "</div></body></html>"
+    ).encode()
+
+
+def test_paragraphs_of_a_div_nested_in_a_p_are_kept():
+    # Old templates write <p><div class="dropcap"><b>T</b>he…</div></p>: the HTML parser closes the
+    # <p> before the <div>, leaving an empty <p/> and a bare div of text, which trafilatura drops.
+    body = "".join(
+        f'<p><div class="dropcap"><b>{text[0]}</b>{text[1:]}</div></p>' if k in (0, 3) else f"<p>{text}</p>"
+        for k, text in enumerate(PARAGRAPHS)
     )
-    ex = extract_article(html.encode("utf-8"), "https://ledger.test/news/harbour")
+    ex = extract_article(_story_page(body), "https://ledger.test/news/harbour")
     assert ex is not None
-    assert ex.paragraphs == paragraphs
+    assert ex.paragraphs == PARAGRAPHS
+
+
+def test_a_lead_after_an_image_div_nested_in_a_p_is_kept():
+    # <p><div class="image">…</div><b>The</b> council…</p>: the lead is left as loose text after the div.
+    image = '<div class="image"><table><tr><td><img src="/i.jpg" alt=""></td></tr></table></div>'
+    lead = PARAGRAPHS[0]
+    body = f"<p>{image}<b>{lead[:3]}</b>{lead[3:]}</p>" + "".join(f"<p>{t}</p>" for t in PARAGRAPHS[1:])
+    ex = extract_article(_story_page(body), "https://ledger.test/news/harbour")
+    assert ex is not None
+    assert ex.paragraphs == PARAGRAPHS
