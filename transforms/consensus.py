@@ -68,6 +68,16 @@ def unsupported(
     }
 
 
+def reference_pairs(reference: str) -> set[tuple[str, ...]]:
+    """The adjacent token pairs of a reference text, to test paragraphs against (`pair_share`)."""
+    return set(_pairs(tokens(reference)))
+
+
+def pair_share(paragraph: str, reference: set[tuple[str, ...]]) -> float:
+    """Share of the paragraph's adjacent token pairs found in the reference."""
+    return _share(_pairs(tokens(paragraph)), reference)
+
+
 def _prose(paragraph: str, paragraph_tokens: list[str]) -> bool:
     """A sentence or more: above the article, that is the lead, which readability often drops."""
     return len(paragraph_tokens) >= MIN_LEAD_TOKENS and paragraph.rstrip().endswith(_STOPS)

@@ -18,6 +18,7 @@ from ftfy.badness import is_bad
 from lxml.html import HtmlElement
 from trafilatura.utils import decode_file, load_html
 
+from transforms.chunks import with_continuation
 from transforms.consensus import reference_text
 
 # Measured on the shared corpora with cleaning (bench/extract_quality.py): favor_precision gains
@@ -97,9 +98,10 @@ def _extract(tree: HtmlElement | None, url: str) -> Extracted | None:
     )
     if doc is None or not doc.text:
         return None
-    text = "\n\n".join(line.strip() for line in doc.text.split("\n") if line.strip())
-    if not text:
+    lines = [line.strip() for line in doc.text.split("\n") if line.strip()]
+    if not lines:
         return None
+    text = "\n\n".join(with_continuation(tree, lines, reference))
     return Extracted(
         text=text,
         title=_clean(doc.title),
