@@ -3,7 +3,7 @@
 - after the article: related-article lists, "latest news" columns and footer menus, a run of short
   lines (headlines without a full stop, dated list items, table rows, truncated summaries); one
   such line alone may be a genuine closing line (a sign-off, a source), so only a run is removed;
-- news tickers anywhere in the text: runs of headlines each opening with a clock time;
+- news tickers anywhere in the text: runs of headlines each opening with a clock time (dated or not);
 - reader comments after a comments header;
 - before the article: breadcrumbs and menu lines above the headline.
 """
@@ -41,7 +41,11 @@ _COMMENTS = re.compile(
     re.IGNORECASE,
 )
 _ALNUM_RUN = re.compile(r"[^\W_]+")
-_CLOCK_LEAD = re.compile(r"^\W{0,3}\d{1,2}[:.]\d{2}\b(?![.:]\d)")  # "09:21", not "1.5.2012"
+# "09:21", "30.09.2011 10:10", "2011-09-30, 10:10"; not "1.5.2012" alone
+_CLOCK_LEAD = re.compile(
+    r"^\W{0,3}(?:(?:\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|\d{4}-\d{1,2}-\d{1,2})[\s,T]+)?"
+    r"\d{1,2}[:.]\d{2}\b(?![.:]\d)"
+)
 _STAMP = re.compile(
     r"\b\d{1,2}[:.]\d{2}\b|\b\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b|\b\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b"
 )
@@ -126,8 +130,9 @@ def _marked(paragraph: str) -> bool:
 
 def ticker_runs(paragraphs: list[str], removed: set[int]) -> list[int]:
     """Indices of news tickers anywhere in the text: MIN_TICKER or more consecutive short lines that
-    each open with a clock time ("09:21 // ...", "20:06 Tue ..."), a feed of the site's latest
-    headlines. An article's own schedule is dated by day; a feed is listed by the minute.
+    each open with a clock time, dated or not ("09:21 // ...", "30.09.2011 10:10 ..."), a feed of
+    the site's latest headlines. An article's own schedule is dated by day; a feed is listed by the
+    minute.
     """
     out: list[int] = []
     run: list[int] = []

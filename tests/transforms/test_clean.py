@@ -196,6 +196,18 @@ def test_a_ticker_of_timed_headlines_inside_the_text_goes():
     assert [r.reason for r in cleaned.removed] == ["ticker"] * 4
 
 
+def test_a_ticker_of_dated_and_timed_headlines_goes():
+    ticker = [
+        "30.09.2026 10:10 Ferry timetable changes from Monday",
+        "16.09.2026 13:44 Storm warning for the northern coast",
+        "12.09.2026 12:09 New mayor sworn in at the town hall",
+        "10.09.2026 08:15 Library opens on Sundays",
+    ]
+    cleaned = clean_paragraphs([*BODY, *ticker], "en")
+    assert cleaned.text == "\n\n".join(BODY)
+    assert [r.reason for r in cleaned.removed] == ["ticker"] * 4
+
+
 def test_a_schedule_of_the_article_with_times_stays_when_short():
     times = ["10:00 Doors open", "10:30 Opening speech by the mayor", "11:15 First bus leaves"]
     assert clean_paragraphs([*BODY[:2], *times, BODY[2]], "en").removed == []
