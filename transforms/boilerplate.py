@@ -5,6 +5,7 @@
   such line alone may be a genuine closing line (a sign-off, a source), so only a run is removed;
 - news tickers anywhere in the text: runs of headlines each opening with a clock time (dated or not);
 - reader comments after a comments header;
+- HTML markup a broken page leaked into the text;
 - before the article: breadcrumbs and menu lines above the headline.
 """
 
@@ -46,6 +47,7 @@ _CLOCK_LEAD = re.compile(
     r"^\W{0,3}(?:(?:\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|\d{4}-\d{1,2}-\d{1,2})[\s,T]+)?"
     r"\d{1,2}[:.]\d{2}\b(?![.:]\d)"
 )
+_TAG = re.compile(r"</?[A-Za-z][\w:-]*(?:\s[^<>]*)?/?>")
 _STAMP = re.compile(
     r"\b\d{1,2}[:.]\d{2}\b|\b\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b|\b\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b"
 )
@@ -126,6 +128,12 @@ def _marked(paragraph: str) -> bool:
         or _TRUNCATED.search(paragraph)
         or paragraph.startswith("|")
     )
+
+
+def markup_share(paragraph: str) -> float:
+    """Share of a paragraph's characters that are HTML tags: markup a broken page leaked as text
+    ("<div class=...><a href=...>"), never the article's prose, which may name a tag or two."""
+    return sum(map(len, _TAG.findall(paragraph))) / len(paragraph) if paragraph else 0.0
 
 
 def ticker_runs(paragraphs: list[str], removed: set[int]) -> list[int]:

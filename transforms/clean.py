@@ -18,6 +18,7 @@ from transforms.boilerplate import (
     comments_cut,
     headline_index,
     list_like,
+    markup_share,
     ticker_runs,
     trailing_run,
 )
@@ -35,6 +36,7 @@ TITLE_CASE_MIN_SCORE = 0.9
 # Neighbours of a foreign paragraph: see _grow_foreign_runs.
 NEIGHBOUR_MIN_SCORE = 0.3
 HEADLINE_MAX_WORDS = 18
+MIN_MARKUP_SHARE = 0.3  # of a paragraph's characters in HTML tags: leaked markup, not text
 LIST_MIN_WORDS = 15  # a list item shorter than this is judged by patterns only
 # The detected language must cover this many words and most of the text, else the source's wins.
 ARTICLE_MIN_SCORE = 0.5
@@ -133,6 +135,10 @@ def clean_paragraphs(
         reason = promo_reason(paragraph)
         if reason:
             verdicts[i] = (reason, 1.0)
+            continue
+        markup = markup_share(paragraph)
+        if markup >= MIN_MARKUP_SHARE:
+            verdicts[i] = ("markup", round(markup, 3))
             continue
         lang, score = detected[i]
         threshold = TITLE_CASE_MIN_SCORE if _title_case(paragraph) else FOREIGN_MIN_SCORE

@@ -208,6 +208,24 @@ def test_a_ticker_of_dated_and_timed_headlines_goes():
     assert [r.reason for r in cleaned.removed] == ["ticker"] * 4
 
 
+def test_markup_a_broken_page_leaked_as_text_goes():
+    leaked = (
+        '<div class="teaser" style="margin: 0px; padding: 10px;"><a href="/news/102">'
+        "<h2>Ferry fares to rise</h2></a></div>"
+    )
+    cleaned = clean_paragraphs([*BODY, leaked], "en")
+    assert cleaned.text == "\n\n".join(BODY)
+    assert [r.reason for r in cleaned.removed] == ["markup"]
+
+
+def test_prose_that_names_a_tag_stays():
+    prose = (
+        "The council's new website still puts every notice in a <table> element, which screen "
+        "readers announce cell by cell, campaigners said at the meeting on Tuesday."
+    )
+    assert clean_paragraphs([*BODY, prose], "en").removed == []
+
+
 def test_a_schedule_of_the_article_with_times_stays_when_short():
     times = ["10:00 Doors open", "10:30 Opening speech by the mayor", "11:15 First bus leaves"]
     assert clean_paragraphs([*BODY[:2], *times, BODY[2]], "en").removed == []
