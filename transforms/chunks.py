@@ -31,9 +31,11 @@ MIN_SUPPORTED_SHARE = 0.8  # of a sibling block's new text, else the block is no
 
 def with_continuation(tree: HtmlElement, paragraphs: list[str], reference: str) -> list[str]:
     """`paragraphs` with the article's sibling blocks added where they sit in the page."""
+    if not reference:
+        return paragraphs
     text = _normal("\n".join(paragraphs))
     host = _host(tree, text)
-    if host is None or not reference:
+    if host is None:
         return paragraphs
     ref = reference_pairs(reference)
     element = host
@@ -65,7 +67,7 @@ def _host(tree: HtmlElement, text: str) -> HtmlElement | None:
     if not parents:
         return None
     host, count = parents.most_common(1)[0]
-    return host if count >= MIN_HOST_PARAGRAPHS and host is not None else None
+    return host if count >= MIN_HOST_PARAGRAPHS else None
 
 
 def _same_block(a: HtmlElement, b: HtmlElement) -> bool:
@@ -83,11 +85,19 @@ def _supported(block: HtmlElement, text: str, ref: set[tuple[str, ...]]) -> list
 def _paragraphs(block: HtmlElement) -> Iterator[str]:
     """Text of the outermost paragraph-like elements in `block`, in document order."""
     for element in block.iter(*BLOCK_TAGS):
-        if any(a.tag in BLOCK_TAGS for a in element.iterancestors() if a is not block):
-            continue
         content = _normal(element.text_content())
-        if content:
+        if content and not _nested(element, block):
             yield content
+
+
+def _nested(element: HtmlElement, block: HtmlElement) -> bool:
+    """Whether a paragraph-like element sits inside another one within `block`."""
+    for ancestor in element.iterancestors():
+        if ancestor is block:
+            return False
+        if ancestor.tag in BLOCK_TAGS:
+            return True
+    return False
 
 
 def _insert(

@@ -1,0 +1,160 @@
+"""Repairs to a parsed page before trafilatura reads it: markup that hides the article's paragraphs.
+
+Each repair answers one template habit that makes trafilatura drop or flatten article text (layout
+tables and lists, a div nested in a <p>, paragraphs set with blank lines); each was measured on the
+shared corpora with bench/extract_quality.py, and the figures are in its docstring.
+"""
+
+from __future__ import annotations
+
+from lxml.html import HtmlElement
+
+_LAYOUT_XPATH = (
+    "boolean(.//p | .//div | .//h1 | .//h2 | .//h3 | .//ul | .//ol | .//table | .//blockquote)"
+)
+_BLOCK_OR_SCRIPT_XPATH = _LAYOUT_XPATH + " or boolean(.//script)"
+_OWN_PARTS_XPATH = (
+    "./thead | ./tbody | ./tfoot | ./tr | ./*/tr | ./tr/td | ./tr/th | ./*/tr/td | ./*/tr/th"
+)
+MAX_TABLE_LINK_DENSITY = 0.3
+BREAK_BLOCKS = ("div", "td", "span")
+MIN_BREAK_BLOCK_CHARS = 200
+MIN_LINE_CHARS = 20
+_INLINE = frozenset(
+    {"a", "b", "strong", "i", "em", "u", "span", "font", "br", "sup", "sub", "small", "abbr"}
+)
+
+
+def unwrap_layout(tree: HtmlElement) -> None:
+    """Turn tables and lists used for page layout into plain blocks; drop link tables.
+
+    Old templates put the whole article in one table cell or list item; trafilatura then emits it
+    as one row or item, flattening its paragraphs, so an inserted paragraph could no longer be
+    judged on its own. A table or list holding block elements is layout, not data. A table of
+    other blocks that is mostly links is a menu or a headline grid, which trafilatura would keep
+    as table rows; data tables (results, figures) stay.
+    """
+    for table in list(tree.iter("table")):
+        if table.xpath(_LAYOUT_XPATH):
+            for el in [table, *table.xpath(_OWN_PARTS_XPATH)]:
+                el.tag = "div"
+        elif _link_density(table) > MAX_TABLE_LINK_DENSITY and table.getparent() is not None:
+            _drop(table)
+    for item in list(tree.iter("li")):
+        if item.xpath(_LAYOUT_XPATH):
+            item.tag = "div"
+            parent = item.getparent()
+            if parent is not None and parent.tag in ("ul", "ol"):
+                parent.tag = "div"
+
+
+def reopen_paragraph_divs(tree: HtmlElement) -> None:
+    """Give back their paragraph to the text an old template wrapped around a div inside a <p>.
+
+    `<p><div class="dropcap"><b>T</b>he…</div></p>` and `<p><div class="image">…</div>The lead…</p>`
+    are invalid HTML: the parser closes the <p> before the <div>, leaving an empty <p/>, then the div,
+    then the rest of the paragraph as loose text, all of which trafilatura drops (on the corpus, every
+    section opening of dn-41d4e64dcd0c, recall .56, and the leads of its sister pages). After an empty
+    <p/>, a div holding no block of its own is read as that paragraph, and the loose text after a
+    div (with the inline elements in it) becomes one. Turning every text div among paragraphs into
+    one instead made trafilatura pick other blocks on other pages (corpus F1 .924 -> .922).
+    """
+    for div in list(tree.iter("div")):
+        before = div.getprevious()
+        if before is None or before.tag != "p" or len(before) != 0 or (before.text or "").strip():
+            continue
+        following = div.getnext()
+        if not div.xpath(_LAYOUT_XPATH):
+            div.tag = "p"
+        if (div.tail or "").strip() or (following is not None and following.tag in _INLINE):
+            _wrap_loose_text(div)
+
+
+def _wrap_loose_text(element: HtmlElement) -> None:
+    """Move the text after `element`, up to the next block, into a new <p> right after it."""
+    paragraph = element.makeelement("p")
+    paragraph.text, element.tail = element.tail, None
+    following = element.getnext()
+    while following is not None and following.tag in _INLINE:
+        nxt = following.getnext()
+        paragraph.append(following)  # moves it, with its tail
+        following = nxt
+    element.addnext(paragraph)
+
+
+def blank_line_blocks(tree: HtmlElement) -> list[HtmlElement]:
+    """Blocks of bare text with blank lines (`<br><br>`) between its paragraphs, long enough to
+    be an article.
+
+    A short article set so scores below a footer of a few lines with trafilatura and readability
+    alike, which may then return the footer alone (2 corpus pages: recall .05 and .11 -> .95).
+    Split into paragraphs, it reads as the article. Only a block the first reading missed is
+    split and the page read again: splitting every such block changed which container trafilatura
+    took on other pages and lost their leads (4 pages, R -.15 to -.25).
+    """
+    return [
+        block
+        for block in tree.iter(*BREAK_BLOCKS)
+        if _blank_lines(block)
+        and text_length(block) >= MIN_BREAK_BLOCK_CHARS
+        and not block.xpath(_BLOCK_OR_SCRIPT_XPATH)
+    ]
+
+
+def _blank_lines(block: HtmlElement) -> set[int]:
+    """Indexes of the block's children that are breaks of a blank line (two or more in a row)."""
+    children = list(block)
+    blank: set[int] = set()
+    for k, child in enumerate(children[:-1]):
+        if child.tag == "br" and not (child.tail or "").strip() and children[k + 1].tag == "br":
+            blank.update((k, k + 1))
+    return blank
+
+
+def holds(text: str, block: HtmlElement) -> bool:
+    """Whether the extracted text holds most of the block's lines."""
+    text = " ".join(text.split())
+    lines = [" ".join(piece.split()) for piece in block.itertext()]
+    lines = [line for line in lines if len(line) >= MIN_LINE_CHARS]
+    return sum(line[:MIN_LINE_CHARS] in text for line in lines) >= len(lines) / 2
+
+
+def text_length(element: HtmlElement) -> int:
+    """Characters of an element's text, whitespace runs counted as one."""
+    return len(" ".join(element.text_content().split()))
+
+
+def split_at_blank_lines(block: HtmlElement) -> None:
+    """Make a <p> of each paragraph of the block (the text between blank lines)."""
+    blank = _blank_lines(block)
+    children = list(block)
+    paragraphs = [block.makeelement("p")]
+    paragraphs[0].text, block.text = block.text, None
+    for k, child in enumerate(children):
+        block.remove(child)  # the tail goes with it
+        if k not in blank:
+            paragraphs[-1].append(child)
+        elif (child.tail or "").strip() or k + 1 not in blank:
+            paragraphs.append(block.makeelement("p"))
+            paragraphs[-1].text, child.tail = child.tail, None
+    for paragraph in paragraphs:
+        if (paragraph.text or "").strip() or len(paragraph):
+            block.append(paragraph)
+
+
+def _link_density(element: HtmlElement) -> float:
+    text = len("".join(element.itertext()).strip())
+    links = sum(len("".join(a.itertext()).strip()) for a in element.iter("a"))
+    return links / text if text else 1.0
+
+
+def _drop(element: HtmlElement) -> None:
+    """Remove an element but keep its tail text, which belongs to the parent's flow."""
+    parent = element.getparent()
+    if element.tail and element.tail.strip():
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
