@@ -18,6 +18,10 @@ _OWN_PARTS_XPATH = (
 )
 MAX_TABLE_LINK_DENSITY = 0.3
 BREAK_BLOCKS = ("div", "td", "span")
+# The blocks with two breaks in a row among their children (lxml's XPath: faster than a walk).
+_BREAK_PARENTS_XPATH = " | ".join(
+    f"//br[following-sibling::*[1][self::br]]/parent::{t}" for t in BREAK_BLOCKS
+)
 MIN_BREAK_BLOCK_CHARS = 200
 MIN_LINE_CHARS = 20
 _INLINE = frozenset(
@@ -94,7 +98,7 @@ def blank_line_blocks(tree: HtmlElement) -> list[HtmlElement]:
     """
     return [
         block
-        for block in tree.iter(*BREAK_BLOCKS)
+        for block in tree.xpath(_BREAK_PARENTS_XPATH)
         if _blank_lines(block)
         and text_length(block) >= MIN_BREAK_BLOCK_CHARS
         and not block.xpath(_BLOCK_OR_SCRIPT_XPATH)
