@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from statistics import median
 
 import numpy as np
 
@@ -24,10 +25,10 @@ from transforms.boilerplate import (
 )
 from transforms.consensus import unsupported
 from transforms.extract import Extracted
-from transforms.language import identify, same_language, word_count
+from transforms.language import CJK, identify, same_language, word_count
 from transforms.repeats import repeated_runs
 from transforms.teasers import promo_reason, related_header
-from transforms.topic import embed, lexical_coherence
+from transforms.topic import content_units, embed, lexical_coherence
 
 # Rule from the language-ID notes: flagged no genuine paragraph in the 116-text test.
 FOREIGN_MIN_SCORE = 0.6
@@ -45,7 +46,7 @@ _DIGITS = re.compile(r"[\d_]+")
 _LETTERS = re.compile(r"[^\W\d_]+")
 # Off-topic paragraphs (a story of the same language dropped into the article): see _offtopic.
 # MiniLM reads English only: on ru/el/pl/zh text every paragraph scores alike (measured on the shared
-# corpora: no insert caught at any threshold), so other languages are not judged.
+# corpora: no insert caught at any threshold), so other languages are judged by words alone.
 TOPIC_LANGUAGES = frozenset({"en"})
 TOPIC_MIN_WORDS = 15
 TOPIC_SUSPECT_BELOW = 0.03  # lexical_coherence: TF-IDF cosine of stems with the article
@@ -54,6 +55,13 @@ TOPIC_CONTEXT = 8  # the most coherent paragraphs that stand for the story, with
 TOPIC_CONTEXT_FIRST = 4  # embedded first; the rest only if a suspect is still unvouched for
 TOPIC_MIN_PARAGRAPHS = 4  # of TOPIC_MIN_WORDS+ words; fewer: too little story to judge against
 OFFTOPIC_MAX_COSINE = 0.2  # highest cosine with the title and the central paragraphs
+# Other languages, judged by words alone (`_offtopic_by_words`). Measured on both corpora and the
+# demo month: at 16 units the demo's English site has genuine paragraphs of 17-18 units sharing no
+# stem with their story (which the model keeps), so the gate sits above them.
+WORDS_BELOW = 0.012
+WORDS_MIN_UNITS = 20  # 5-letter stems of 5+ letter words
+WORDS_MIN_UNITS_CJK = 80  # CJK character pairs: weaker units (a genuine side thread of 67 seen)
+WORDS_MIN_STORY = 0.02  # median coherence of the other paragraphs
 # A quote or an interview answer ("A: ...", "Q:") strays from the story's words more than reporting
 # does (a vox pop, an aside): it goes only when far from every part of the story. Measured on both
 # corpora and the demo: inserted quotes score .07-.12, genuine ones .17 and up.
@@ -64,6 +72,7 @@ _SIGN_OFF = re.compile(
     r"|^\W*(?:by|source|sources|photo|credit)\b",
     re.IGNORECASE,
 )
+_FIELD = re.compile(r"[^\W\d_][^\s:：]{0,15}\s?[:：]\s?\S")  # "Name: …", "姓名：…"
 _LINK = re.compile(r"^\s*(?:https?://|www\.)\S*\s*$", re.IGNORECASE)
 
 
@@ -159,9 +168,9 @@ def clean_paragraphs(
         verdicts[i] = ("trailing_list", 1.0)
     for i in ticker_runs(paragraphs, set(verdicts)):
         verdicts[i] = ("ticker", 1.0)
-    if language in TOPIC_LANGUAGES:
-        for i, score in _offtopic(paragraphs, title, verdicts).items():
-            verdicts[i] = ("offtopic", score)
+    judge = _offtopic if language in TOPIC_LANGUAGES else _offtopic_by_words
+    for i, score in judge(paragraphs, title, verdicts).items():
+        verdicts[i] = ("offtopic", score)
     for i, support in _unsupported(paragraphs, title, reference, verdicts).items():
         verdicts[i] = ("not_in_reference", 1.0 - support)
     kept = [p for i, p in enumerate(paragraphs) if i not in verdicts]
@@ -303,6 +312,42 @@ def _offtopic(
         for k in suspects
         if best[k] < (QUOTE_MAX_COSINE if _QUOTE_OPEN.match(texts[k]) else OFFTOPIC_MAX_COSINE)
     }
+
+
+def _offtopic_by_words(
+    paragraphs: list[str], title: str | None, verdicts: dict[int, tuple[str, float]]
+) -> dict[int, float]:
+    """Paragraphs of another story in a language the model cannot read: index -> 1 - cosine.
+
+    Words alone decide, so only where they are strong evidence: a long paragraph (WORDS_MIN_UNITS
+    content units; a short one shares no stem with the story by chance) with almost no stem in
+    common with the title and the text (WORDS_BELOW, leaving out a neighbour that is itself apart,
+    see `lexical_coherence`), in a story whose other paragraphs do share theirs (WORDS_MIN_STORY).
+    Never the lead, a quote, a list item, a sign-off or a record of fields ("Name: … Age: …").
+    """
+    kept = [i for i in range(len(paragraphs)) if i not in verdicts]
+    texts = [paragraphs[i] for i in kept]
+    judged = [k for k, text in enumerate(texts) if word_count(text) >= TOPIC_MIN_WORDS]
+    if len(judged) < TOPIC_MIN_PARAGRAPHS:
+        return {}
+    lexical = lexical_coherence(texts, title, WORDS_BELOW)
+    return {
+        kept[k]: round(1.0 - lexical[k], 3)
+        for k in judged[1:]
+        if lexical[k] < WORDS_BELOW
+        and _long_enough(texts[k])
+        and median(lexical[j] for j in judged if j != k) >= WORDS_MIN_STORY
+        and not _QUOTE_OPEN.match(texts[k])
+        and not LIST_ITEM.match(texts[k])
+        and not _SIGN_OFF.search(texts[k])
+        and len(_FIELD.findall(texts[k])) < 2
+    }
+
+
+def _long_enough(text: str) -> bool:
+    """Whether a paragraph carries enough content units for words alone to judge it."""
+    cjk = len(CJK.findall(text)) * 3 > len(text)
+    return len(content_units(text)) >= (WORDS_MIN_UNITS_CJK if cjk else WORDS_MIN_UNITS)
 
 
 def _vouched(suspects: list[int], members: list[int], vectors: np.ndarray) -> dict[int, float]:

@@ -127,6 +127,11 @@ def lexical_coherence(paragraphs: list[str], title: str | None, below: float) ->
     return [cosine(k, [k, *(j for j in near[k] if distant[j] < below)]) for k in range(n)]
 
 
+def content_units(text: str) -> set[str]:
+    """The units `lexical_coherence` compares: 5-letter stems of 5+ letter words, CJK pairs."""
+    return _units(text)
+
+
 def _units(text: str) -> set[str]:
     text = text.lower()
     chars = CJK.findall(text)
