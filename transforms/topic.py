@@ -7,7 +7,9 @@ embedded in one inference call.
 
 Two stages (see `transforms.clean._offtopic`): `lexical_coherence`, a lexical test that costs about a
 millisecond and works in any language, picks the few suspects; the model (`embed`) confirms them, by
-the best cosine of a suspect with the title and the paragraphs central to the story.
+the best cosine of a suspect with the title and the paragraphs central to the story. In languages
+the model cannot read, the lexical test decides alone, for long paragraphs only
+(`transforms.clean._offtopic_by_words`).
 """
 
 from __future__ import annotations
