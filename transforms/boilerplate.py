@@ -47,6 +47,7 @@ _CLOCK_LEAD = re.compile(
     r"^\W{0,3}(?:(?:\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|\d{4}-\d{1,2}-\d{1,2})[\s,T]+)?"
     r"\d{1,2}[:.]\d{2}\b(?![.:]\d)"
 )
+_COUNT = re.compile(r"^\W{0,2}\d{1,7}\W{0,2}$")  # a bare number: "102", "[4372]"
 _TAG = re.compile(r"</?[A-Za-z][\w:-]*(?:\s[^<>]*)?/?>")
 _STAMP = re.compile(
     r"\b\d{1,2}[:.]\d{2}\b|\b\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b|\b\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b"
@@ -66,12 +67,15 @@ def trailing_run(paragraphs: list[str], removed: set[int]) -> list[int]:
     for k, i in enumerate(order):
         # A news column alternates headline and summary items: a summary item under a list-like
         # item belongs to the run.
+        # So does a teaser column of headline, summary and a count (of comments, of views) each.
         bridged = (
             k + 1 < len(order)
             and like[k + 1]
-            and LIST_ITEM.match(paragraphs[i])
-            and LIST_ITEM.match(paragraphs[order[k + 1]])
             and word_count(paragraphs[i]) <= MAX_SUMMARY_WORDS
+            and (
+                (LIST_ITEM.match(paragraphs[i]) and LIST_ITEM.match(paragraphs[order[k + 1]]))
+                or (k > 0 and _COUNT.match(paragraphs[order[k - 1]]) is not None)
+            )
         )
         if not (like[k] or bridged):
             if not _gap(paragraphs, order, like, k):

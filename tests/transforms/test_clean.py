@@ -226,6 +226,23 @@ def test_prose_that_names_a_tag_stays():
     assert clean_paragraphs([*BODY, prose], "en").removed == []
 
 
+def test_a_trailing_column_of_teasers_with_comment_counts_goes():
+    column = [
+        "Coffee break",
+        "How the harbour committee met twice and decided nothing at all.",
+        "5",
+        "Year in review",
+        "The editors look back at the stories readers opened most this year.",
+        "102",
+        "Quiet hero",
+        "A lifeboat volunteer retires after forty years of night calls.",
+        "38",
+    ]
+    cleaned = clean_paragraphs([*BODY, *column], "en")
+    assert cleaned.text == "\n\n".join(BODY)
+    assert {r.reason for r in cleaned.removed} == {"trailing_list"}
+
+
 def test_a_schedule_of_the_article_with_times_stays_when_short():
     times = ["10:00 Doors open", "10:30 Opening speech by the mayor", "11:15 First bus leaves"]
     assert clean_paragraphs([*BODY[:2], *times, BODY[2]], "en").removed == []
