@@ -1,8 +1,8 @@
 """Repairs to a parsed page before trafilatura reads it: markup that hides the article's paragraphs.
 
 Each repair answers one template habit that makes trafilatura drop or flatten article text (layout
-tables and lists, a div nested in a <p>, paragraphs set with blank lines); each was measured on the
-shared corpora with bench/extract_quality.py, and the figures are in its docstring.
+tables and lists, a div nested in a <p>); each was measured on the shared corpora with
+bench/extract_quality.py, and the figures are in its docstring.
 """
 
 from __future__ import annotations
@@ -12,18 +12,10 @@ from lxml.html import HtmlElement
 _LAYOUT_XPATH = (
     "boolean(.//p | .//div | .//h1 | .//h2 | .//h3 | .//ul | .//ol | .//table | .//blockquote)"
 )
-_BLOCK_OR_SCRIPT_XPATH = _LAYOUT_XPATH + " or boolean(.//script)"
 _OWN_PARTS_XPATH = (
     "./thead | ./tbody | ./tfoot | ./tr | ./*/tr | ./tr/td | ./tr/th | ./*/tr/td | ./*/tr/th"
 )
 MAX_TABLE_LINK_DENSITY = 0.3
-BREAK_BLOCKS = ("div", "td", "span")
-# The blocks with two breaks in a row among their children (lxml's XPath: faster than a walk).
-_BREAK_PARENTS_XPATH = " | ".join(
-    f"//br[following-sibling::*[1][self::br]]/parent::{t}" for t in BREAK_BLOCKS
-)
-MIN_BREAK_BLOCK_CHARS = 200
-MIN_LINE_CHARS = 20
 _INLINE = frozenset(
     {"a", "b", "strong", "i", "em", "u", "span", "font", "br", "sup", "sub", "small", "abbr"}
 )
@@ -84,66 +76,6 @@ def _wrap_loose_text(element: HtmlElement) -> None:
         paragraph.append(following)  # moves it, with its tail
         following = nxt
     element.addnext(paragraph)
-
-
-def blank_line_blocks(tree: HtmlElement) -> list[HtmlElement]:
-    """Blocks of bare text with blank lines (`<br><br>`) between its paragraphs, long enough to
-    be an article.
-
-    A short article set so scores below a footer of a few lines with trafilatura and readability
-    alike, which may then return the footer alone (2 corpus pages: recall .05 and .11 -> .95).
-    Split into paragraphs, it reads as the article. Only a block the first reading missed is
-    split and the page read again: splitting every such block changed which container trafilatura
-    took on other pages and lost their leads (4 pages, R -.15 to -.25).
-    """
-    return [
-        block
-        for block in tree.xpath(_BREAK_PARENTS_XPATH)
-        if _blank_lines(block)
-        and text_length(block) >= MIN_BREAK_BLOCK_CHARS
-        and not block.xpath(_BLOCK_OR_SCRIPT_XPATH)
-    ]
-
-
-def _blank_lines(block: HtmlElement) -> set[int]:
-    """Indexes of the block's children that are breaks of a blank line (two or more in a row)."""
-    children = list(block)
-    blank: set[int] = set()
-    for k, child in enumerate(children[:-1]):
-        if child.tag == "br" and not (child.tail or "").strip() and children[k + 1].tag == "br":
-            blank.update((k, k + 1))
-    return blank
-
-
-def holds(text: str, block: HtmlElement) -> bool:
-    """Whether the extracted text holds most of the block's lines."""
-    text = " ".join(text.split())
-    lines = [" ".join(piece.split()) for piece in block.itertext()]
-    lines = [line for line in lines if len(line) >= MIN_LINE_CHARS]
-    return sum(line[:MIN_LINE_CHARS] in text for line in lines) >= len(lines) / 2
-
-
-def text_length(element: HtmlElement) -> int:
-    """Characters of an element's text, whitespace runs counted as one."""
-    return len(" ".join(element.text_content().split()))
-
-
-def split_at_blank_lines(block: HtmlElement) -> None:
-    """Make a <p> of each paragraph of the block (the text between blank lines)."""
-    blank = _blank_lines(block)
-    children = list(block)
-    paragraphs = [block.makeelement("p")]
-    paragraphs[0].text, block.text = block.text, None
-    for k, child in enumerate(children):
-        block.remove(child)  # the tail goes with it
-        if k not in blank:
-            paragraphs[-1].append(child)
-        elif (child.tail or "").strip() or k + 1 not in blank:
-            paragraphs.append(block.makeelement("p"))
-            paragraphs[-1].text, child.tail = child.tail, None
-    for paragraph in paragraphs:
-        if (paragraph.text or "").strip() or len(paragraph):
-            block.append(paragraph)
 
 
 def _link_density(element: HtmlElement) -> float:

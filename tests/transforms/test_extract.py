@@ -133,35 +133,3 @@ def test_a_lead_after_an_image_div_nested_in_a_p_is_kept():
     ex = extract_article(_story_page(body), "https://ledger.test/news/harbour")
     assert ex is not None
     assert ex.paragraphs == PARAGRAPHS
-
-
-
-SHORT = [
-    "The harbour board met on Thursday to discuss the new ferry terminal and its costs.",
-    "Engineers said the quay needs repairs before any new berth can be built there.",
-    "The board will publish its decision next month, after a public consultation.",
-    "Ferry services continue as normal until then, the operator said.",
-]
-
-
-def _blank_line_page() -> bytes:
-    text = "<br/>\n<br/>\n".join(SHORT)
-    return (
-        "<html><head><title>Harbour board meets</title></head><body><center>"
-        "<div class='w1'><div class='w2'><strong>Harbour board meets</strong></div>"
-        f"<span class='w3'>{text}</span>"
-        "<div class='w4'>Comments (0)</div></div>"
-        "<div class='w5'><div class='w6'>----------------------------------------</div>"
-        "<div class='w7'>All articles on this site are for reference only. Read the legal notice "
-        "before use.<br/>News service licence no. 2005-0010<br/>Bulletin service licence no. "
-        "2008-001<br/>Copyright 2003-2026 Harbour News Network. All rights reserved.</div></div>"
-        "</center></body></html>"
-    ).encode()
-
-
-def test_a_short_article_set_as_text_with_blank_lines_is_read_not_the_footer():
-    # trafilatura scores a short block of bare text with <br><br> between its paragraphs below
-    # the footer and returns the footer alone; split into paragraphs, the block is the article.
-    ex = extract_article(_blank_line_page(), "https://ledger.test/news/harbour")
-    assert ex is not None
-    assert ex.paragraphs == SHORT
