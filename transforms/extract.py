@@ -89,7 +89,10 @@ def _extract(tree: HtmlElement | None, url: str) -> Extracted | None:
     reference = reference_text(tree)
     unwrap_layout(tree)
     reopen_paragraph_divs(tree)
-    doc = _trafilatura(tree, url)
+    # trafilatura reads a copy of the tree, which with_continuation then reads as it stands.
+    doc = trafilatura.bare_extraction(
+        tree, url=url, with_metadata=True, date_extraction_params=_DATE_PARAMS, **_OPTIONS
+    )
     if doc is None or not doc.text:
         return None
     lines = [line.strip() for line in doc.text.split("\n") if line.strip()]
@@ -106,13 +109,6 @@ def _extract(tree: HtmlElement | None, url: str) -> Extracted | None:
         description=_clean(doc.description),
         tags=_unique([*(doc.tags or []), *(doc.categories or [])]),
         reference=reference,
-    )
-
-
-def _trafilatura(tree: HtmlElement, url: str):
-    """trafilatura's reading of the page (it works on a copy: the tree stays as it is)."""
-    return trafilatura.bare_extraction(
-        tree, url=url, with_metadata=True, date_extraction_params=_DATE_PARAMS, **_OPTIONS
     )
 
 

@@ -101,13 +101,13 @@ def lexical_coherence(paragraphs: list[str], title: str | None, below: float) ->
     that belongs to the story can. A paragraph without units scores 1.0 (nothing to judge). Costs
     about a millisecond per article.
     """
-    units = [_units(p) for p in paragraphs]
+    units = [content_units(p) for p in paragraphs]
     df: Counter[str] = Counter()
     for u in units:
         df.update(u)
     n = len(units)
     idf = {x: math.log(1 + n / c) for x, c in df.items()}
-    title_units = _units(title) if title else set()
+    title_units = content_units(title) if title else set()
     total: Counter[str] = Counter({x: idf.get(x, math.log(1 + n)) for x in title_units})
     for u in units:
         total.update({x: idf[x] for x in u})
@@ -131,10 +131,6 @@ def lexical_coherence(paragraphs: list[str], title: str | None, below: float) ->
 
 def content_units(text: str) -> set[str]:
     """The units `lexical_coherence` compares: 5-letter stems of 5+ letter words, CJK pairs."""
-    return _units(text)
-
-
-def _units(text: str) -> set[str]:
     text = text.lower()
     chars = CJK.findall(text)
     units = {a + b for a, b in zip(chars, chars[1:], strict=False)}

@@ -184,26 +184,25 @@ def test_links_under_a_related_header_go_but_the_story_after_them_stays():
     assert [r.reason for r in cleaned.removed] == ["teaser", "related", "related"]
 
 
-def test_a_ticker_of_timed_headlines_inside_the_text_goes():
-    ticker = [
-        "11:05 // Ferry timetable changes from Monday",
-        "10:40 // Storm warning for the northern coast",
-        "09:55 // New mayor sworn in at the town hall",
-        "08:20 // Library opens on Sundays",
-    ]
-    cleaned = clean_paragraphs([BODY[0], *ticker, *BODY[1:]], "en")
-    assert cleaned.text == "\n\n".join(BODY)
-    assert [r.reason for r in cleaned.removed] == ["ticker"] * 4
+HEADLINES = [
+    "Ferry timetable changes from Monday",
+    "Storm warning for the northern coast",
+    "New mayor sworn in at the town hall",
+    "Library opens on Sundays",
+]
 
 
-def test_a_ticker_of_dated_and_timed_headlines_goes():
-    ticker = [
-        "30.09.2026 10:10 Ferry timetable changes from Monday",
-        "16.09.2026 13:44 Storm warning for the northern coast",
-        "12.09.2026 12:09 New mayor sworn in at the town hall",
-        "10.09.2026 08:15 Library opens on Sundays",
-    ]
-    cleaned = clean_paragraphs([*BODY, *ticker], "en")
+@pytest.mark.parametrize(
+    ("stamps", "at"),
+    [
+        (["11:05 //", "10:40 //", "09:55 //", "08:20 //"], 1),  # timed, inside the text
+        (["30.09.2026 10:10", "16.09.2026 13:44", "12.09.2026 12:09", "10.09.2026 08:15"], 3),
+    ],
+    ids=["timed-inside", "dated-after"],
+)
+def test_a_ticker_of_timed_headlines_goes(stamps: list[str], at: int):
+    ticker = [f"{stamp} {headline}" for stamp, headline in zip(stamps, HEADLINES, strict=True)]
+    cleaned = clean_paragraphs([*BODY[:at], *ticker, *BODY[at:]], "en")
     assert cleaned.text == "\n\n".join(BODY)
     assert [r.reason for r in cleaned.removed] == ["ticker"] * 4
 
