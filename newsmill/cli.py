@@ -7,19 +7,22 @@ import json
 import os
 import shutil
 import sys
-from collections.abc import Sequence
-from contextlib import ExitStack
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
 import click
+import duckdb
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from newsmill import layout, pipeline
 from newsmill.config import DEMO_CONFIG, Config, ConfigError, load_config, packaged_config
+from newsmill.terminal import json_for_terminal, printable, safe_text
 from newsmill.warehouse import WarehouseError, connect
-from newsmill.warehouse.connection import check_usable
+from newsmill.warehouse.connection import check_usable, forbid_external_access, refused
 from newsmill.warehouse.export import FORMATS, export_articles
 from newsmill.warehouse.report import render_report
 from newsmill.warehouse.search import fts_extension_path, load_fts
@@ -89,7 +92,7 @@ def _run_range(obj: _Context, first: date, last: date, sources: Sequence[str], r
                 summaries.append(pipeline.run(config, chunk_first, chunk_last, list(sources) or None,
                                               refetch=refetch, progress=not quiet, pool=pool))
             except pipeline.CrawlError as exc:
-                console.print(f"[red]newsmill: {exc}[/red]")
+                console.print(safe_text(f"newsmill: {exc}", style="red"))
     _print_summary(summaries, config)
     if not summaries or all(s.did_nothing for s in summaries):
         sys.exit(1)
@@ -114,13 +117,13 @@ def _chunks(first: date, last: date, size: int) -> list[tuple[date, date]]:
 
 
 def _print_summary(summaries: list[pipeline.RunSummary], config: Config) -> None:
-    table = Table(title=f"newsmill: {config.settings.database}", title_justify="left")
+    table = Table(title=safe_text(f"newsmill: {config.settings.database}"), title_justify="left")
     for column in ("run", "fetched", "articles", "removed", "failed", "skipped", "crawl s",
                    "extract s", "load s"):
         table.add_column(column, justify="left" if column == "run" else "right")
     for s in summaries:
-        table.add_row(s.run_id, str(s.load.pages_fetched), str(s.load.articles), str(s.load.removed),
-                      str(s.load.failures), str(s.load.skipped), f"{s.crawl_seconds:.1f}",
+        table.add_row(safe_text(s.run_id), str(s.load.pages_fetched), str(s.load.articles),
+                      str(s.load.removed), str(s.load.failures), str(s.load.skipped), f"{s.crawl_seconds:.1f}",
                       f"{s.extract_seconds:.1f}", f"{s.load.seconds:.1f}")
     console.print(table)
     console.print("fetched: pages fetched; articles: articles of the run in the warehouse; removed: "
@@ -184,7 +187,8 @@ def demo(obj: _Context, days: int, quiet: bool) -> None:
             raise click.ClickException(
                 f"cannot serve the demo sites on 127.0.0.1 ports 8781-8783 ({exc}); "
                 "is another `newsmill demo` or `python -m newsmill.demo` running?") from None
-        console.print(f"demo sites: {' '.join(running.base_urls)}; backfilling {first} .. {DEFAULT_LAST}")
+        console.print(safe_text(f"demo sites: {' '.join(running.base_urls)}; "
+                                f"backfilling {first} .. {DEFAULT_LAST}"))
         pool = stack.enter_context(pipeline.worker_pool())
         summaries = [pipeline.run(config, day, day, progress=not quiet, pool=pool)
                      for day in pipeline.days(first, DEFAULT_LAST)]
@@ -196,8 +200,8 @@ def demo(obj: _Context, days: int, quiet: bool) -> None:
             "FROM articles WHERE pub_date BETWEEN ? AND ? GROUP BY ALL ORDER BY ALL", [first, DEFAULT_LAST])
         columns = [d[0] for d in cursor.description]
         _print_rows(columns, cursor.fetchall(), "table")
-    console.print(f"warehouse: {config.settings.database}  (try: newsmill --db {config.settings.database} "
-                  "query \"SELECT * FROM removed_reasons\")")
+    console.print(safe_text(f"warehouse: {config.settings.database}  (try: newsmill --db "
+                            f"{config.settings.database} query \"SELECT * FROM removed_reasons\")"))
 
 
 @main.command()
@@ -205,33 +209,62 @@ def demo(obj: _Context, days: int, quiet: bool) -> None:
 def sources(obj: _Context) -> None:
     """List the configured sources (and validate the config)."""
     config = obj.config()
-    table = Table(title=f"{len(config.sources)} sources in {config.path}", title_justify="left")
+    title = safe_text(f"{len(config.sources)} sources in {config.path}")
+    table = Table(title=title, title_justify="left")
     for column in ("name", "language", "domains", "feeds", "sitemaps", "archives"):
         table.add_column(column)
     for s in config.sources:
         sitemaps = [*s.sitemaps, *(["robots.txt"] if s.robots_sitemaps else [])]
-        table.add_row(s.name, s.language, " ".join(s.domains), str(len(s.feeds)), str(len(sitemaps)),
-                      str(len(s.archives)))
+        table.add_row(safe_text(s.name), safe_text(s.language), safe_text(" ".join(s.domains)),
+                      str(len(s.feeds)), str(len(sitemaps)), str(len(s.archives)))
     Console(width=_WIDTH).print(table)
+
+
+@contextmanager
+def _sandboxed(config: Config) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection with full-text search that reaches no other file and no network."""
+    with connect(config.settings.database, read_only=True) as con:
+        load_fts(con)  # before the lock: loading it reads the extension file
+        forbid_external_access(con)
+        yield con
 
 
 @main.command()
 @click.argument("sql")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
-              show_default=True)
+              show_default=True,
+              help="table: for reading; markup in the data shows as typed, control characters as "
+                   "escapes (\\x1b). csv: the values exactly as stored, control characters included "
+                   "(for files and programs). json: one object a line, the exact values, control "
+                   "characters as JSON \\u escapes.")
 @click.pass_obj
 def query(obj: _Context, sql: str, fmt: str) -> None:
-    """Run SQL against the warehouse (read-only) and print the result."""
+    """Run SQL against the warehouse, read-only, and print the result.
+
+    The SQL reads the warehouse's tables and views and may use full-text search
+    (fts_main_articles.match_bm25), but cannot write to the warehouse, open any other file (COPY,
+    read_csv, read_text, ATTACH, EXPORT), reach the network, install or load extensions, or change
+    settings: such a statement is refused with one line (exit 2). `newsmill shell` opens the full
+    DuckDB CLI for those.
+    """
     config = obj.config()
-    with connect(config.settings.database, read_only=True) as con:
-        load_fts(con)  # so queries may use fts_main_articles.match_bm25
+    with _sandboxed(config) as con:
         try:
             cursor = con.execute(sql)
-        except Exception as exc:  # duckdb raises many error types; all are the user's SQL
-            raise click.ClickException(f"query failed: {exc}") from None
-        columns = [d[0] for d in cursor.description or []]
-        rows = cursor.fetchall()
+            columns = [d[0] for d in cursor.description or []]
+            rows = cursor.fetchall()
+        except Exception as exc:  # many duckdb error types, and values Python cannot hold (fetchall)
+            if refused(exc):
+                raise click.UsageError(_refusal(exc), ctx=click.get_current_context()) from None
+            raise click.ClickException(printable(f"query failed: {exc}")) from None
     _print_rows(columns, rows, fmt)
+
+
+def _refusal(exc: Exception) -> str:
+    """One line for a statement the sandbox refused, with DuckDB's reason."""
+    said = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return printable(f"the query is read-only: it cannot write, open other files, reach the network "
+                     f"or change settings ({said}); use `newsmill shell` for that")
 
 
 @main.command()
@@ -244,19 +277,25 @@ def query(obj: _Context, sql: str, fmt: str) -> None:
 @click.pass_obj
 def search(obj: _Context, terms: str, first: date | None, last: date | None, sources: tuple[str, ...],
            language: str | None, limit: int) -> None:
-    """Full-text search (BM25) over titles and bodies, best match first."""
+    """Full-text search (BM25) over titles and bodies, best match first.
+
+    TERMS are words, not a query language. Like `query`, search reads the warehouse only: it reaches
+    no other file and no network. Titles and text show literally: markup as typed, control
+    characters as escapes (\\x1b).
+    """
     config = obj.config()
-    with connect(config.settings.database, read_only=True) as con:
+    with _sandboxed(config) as con:
         hits = search_articles(con, terms, first=first, last=last, sources=list(sources) or None,
                                language=language, limit=limit)
     if not hits:
-        console.print(f"no article matches {terms!r}")
+        console.print(safe_text(f"no article matches {terms!r}"))
         return
     out = Console(width=_WIDTH, soft_wrap=True)
     for rank, hit in enumerate(hits, 1):
-        out.print(f"[bold]{rank}. {hit.title or hit.url}[/bold]  ({hit.score:.2f})", highlight=False)
-        out.print(f"   {hit.pub_date} · {hit.source} · {hit.language or '?'} · {hit.url}", highlight=False)
-        out.print(f"   {hit.snippet}", highlight=False, markup=False)
+        heading = safe_text(f"{rank}. {hit.title or hit.url}", style="bold")
+        out.print(Text.assemble(heading, f"  ({hit.score:.2f})"))
+        out.print(safe_text(f"   {hit.pub_date} · {hit.source} · {hit.language or '?'} · {hit.url}"))
+        out.print(safe_text(f"   {hit.snippet}"))
 
 
 @main.command()
@@ -275,8 +314,8 @@ def export(obj: _Context, first: date, last: date, fmt: str, out: Path) -> None:
         try:
             rows = export_articles(con, out, fmt, first, last)
         except OSError as exc:
-            raise click.ClickException(f"{out}: cannot write the export: {exc}") from None
-    console.print(f"exported {rows} articles from {first} to {last} into {out}/ ({fmt})")
+            raise click.ClickException(printable(f"{out}: cannot write the export: {exc}")) from None
+    console.print(safe_text(f"exported {rows} articles from {first} to {last} into {out}/ ({fmt})"))
 
 
 @main.command()
@@ -298,8 +337,8 @@ def report(obj: _Context, first: date | None, last: date | None, out: Path) -> N
     try:
         out.write_text(html, encoding="utf-8")
     except OSError as exc:
-        raise click.ClickException(f"{out}: cannot write the report: {exc}") from None
-    console.print(f"report for {first} to {last} written to {out}")
+        raise click.ClickException(printable(f"{out}: cannot write the report: {exc}")) from None
+    console.print(safe_text(f"report for {first} to {last} written to {out}"))
 
 
 @main.command()
@@ -323,19 +362,21 @@ def shell(obj: _Context, write: bool) -> None:
 
 
 def _print_rows(columns: list[str], rows: list[tuple], fmt: str) -> None:
+    """Rows on stdout: csv and json carry the exact values (for programs), a table shows them as text."""
     if fmt == "csv":
         writer = csv.writer(sys.stdout)
         writer.writerow(columns)
         writer.writerows(rows)
     elif fmt == "json":
         for row in rows:
-            print(json.dumps(dict(zip(columns, row, strict=True)), default=str, ensure_ascii=False))
+            line = json.dumps(dict(zip(columns, row, strict=True)), default=str, ensure_ascii=False)
+            print(json_for_terminal(line))
     else:
         table = Table()
         for column in columns:
-            table.add_column(column, overflow="fold")
+            table.add_column(safe_text(column), overflow="fold")
         for row in rows:
-            table.add_row(*("" if v is None else str(v) for v in row))
+            table.add_row(*(safe_text("" if v is None else v) for v in row))
         Console(width=_WIDTH).print(table)
 
 
@@ -347,16 +388,15 @@ def entry() -> None:
         sys.exit(130)
     except click.UsageError as exc:  # one line, with where to read more
         command = exc.ctx.command_path if exc.ctx else "newsmill"
-        console.print(f"{command}: error: {exc.format_message()} (see {command} --help)",
-                      markup=False, highlight=False)
+        console.print(safe_text(f"{command}: error: {exc.format_message()} (see {command} --help)"))
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
     except (ConfigError, WarehouseError) as exc:
-        console.print(f"newsmill: error: {exc}", markup=False, highlight=False)
+        console.print(safe_text(f"newsmill: error: {exc}"))
         sys.exit(2)
     except OSError as exc:  # a disk or permission problem mid-run: say which file, no traceback
         where = f"{exc.filename}: " if exc.filename else ""
-        console.print(f"newsmill: error: {where}{exc.strerror or exc}", markup=False, highlight=False)
+        console.print(safe_text(f"newsmill: error: {where}{exc.strerror or exc}"))
         sys.exit(1)

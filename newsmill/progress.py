@@ -7,13 +7,15 @@ import sys
 from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
 from rich.progress import Progress as _RichProgress
 
+from newsmill.terminal import printable
+
 
 class Progress:
     """A bar with a known or unknown total; a no-op when disabled, so callers need no branches."""
 
     def __init__(self, enabled: bool, description: str, unit: str = "items") -> None:
         self._enabled = enabled and sys.stderr.isatty()
-        self._description = description
+        self._description = printable(description)
         self._unit = unit
         self._bar: _RichProgress | None = None
         self._task = None
@@ -21,10 +23,10 @@ class Progress:
     def __enter__(self) -> Progress:
         if self._enabled:
             self._bar = _RichProgress(
-                TextColumn("{task.description}"),
+                TextColumn("{task.description}", markup=False),  # a description is data, not markup
                 BarColumn(),
                 MofNCompleteColumn(),
-                TextColumn(self._unit),
+                TextColumn(self._unit, markup=False),
                 TimeElapsedColumn(),
                 transient=False,
             )

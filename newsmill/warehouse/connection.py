@@ -99,6 +99,26 @@ def check_usable(path: Path, timeout: float | None = None) -> None:
                              "point --db elsewhere")
 
 
+def forbid_external_access(con: duckdb.DuckDBPyConnection) -> None:
+    """Leave `con` able to read its attached database only, for SQL the user types.
+
+    From here on DuckDB refuses files and the network (COPY TO, read_csv/read_text, ATTACH, INSTALL,
+    LOAD, secrets) and every SET, so the SQL cannot turn access back on. Load the extensions the
+    connection needs first.
+    """
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
+
+
+def refused(exc: Exception) -> bool:
+    """Whether DuckDB refused a statement for what `forbid_external_access` or read-only mode forbid."""
+    if isinstance(exc, duckdb.PermissionException):
+        return True
+    text = str(exc)
+    return isinstance(exc, duckdb.Error) and ("configuration has been locked" in text
+                                              or "read-only mode" in text)
+
+
 def _stderr(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 

@@ -23,7 +23,14 @@ def fts_extension_path() -> Path:
 
 
 def load_fts(con: duckdb.DuckDBPyConnection) -> None:
-    """Install the fts extension from its PyPI wheel (idempotent) and load it."""
+    """Install the fts extension from its PyPI wheel and load it, unless `con` has it already.
+
+    The check lets `search` run on a connection without external access (`forbid_external_access`),
+    which can no longer install anything.
+    """
+    stemmer = con.execute("SELECT count(*) FROM duckdb_functions() WHERE function_name = 'stem'")
+    if stemmer.fetchone()[0]:  # fts is loaded
+        return
     duckdb_extensions.import_extension("fts", con=con)
     con.execute("LOAD fts")
 
