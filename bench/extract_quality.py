@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from transforms.clean import clean_article  # noqa: E402
-from transforms.extract import extract_article  # noqa: E402
+from transforms.extract import NoArticleText, extract_article  # noqa: E402
 
 DEFAULT_SCORER = Path(__file__).resolve().parents[2] / "shared" / "eval" / "score.py"
 
@@ -34,11 +34,12 @@ def run_page(args: tuple[Path, dict, bool]) -> tuple[str, str, float, float]:
     pages, rec, clean = args
     html = (pages / f"{rec['id']}.html").read_bytes()
     t0 = time.perf_counter()
-    ex = extract_article(html, rec.get("url") or "")
+    try:
+        ex = extract_article(html, rec.get("url") or "")
+    except NoArticleText:
+        return rec["id"], "", time.perf_counter() - t0, 0.0
     t1 = time.perf_counter()
-    text = ""
-    if ex is not None:
-        text = clean_article(ex, rec.get("lang")).text if clean else ex.text
+    text = clean_article(ex, rec.get("lang")).text if clean else ex.text
     return rec["id"], text, t1 - t0, time.perf_counter() - t1
 
 

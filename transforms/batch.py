@@ -24,7 +24,7 @@ from fastwarc.warc import ArchiveIterator, WarcRecordType
 from newsmill import layout
 from transforms import topic
 from transforms.clean import clean_article
-from transforms.extract import extract_article
+from transforms.extract import NoArticleText, extract_article
 from transforms.fingerprint import fingerprint
 from transforms.language import word_count
 from transforms.pool import WorkerPool
@@ -344,9 +344,7 @@ _WARM_PAGE = (
 def warm_up() -> None:
     """Load what the first pages would otherwise load: the language and off-topic models, caches."""
     topic.load()
-    extracted = extract_article(_WARM_PAGE, "https://warm.invalid/up")
-    if extracted is not None:
-        clean_article(extracted, "en")
+    clean_article(extract_article(_WARM_PAGE, "https://warm.invalid/up"), "en")
 
 
 def process_page(page: _Page) -> tuple[dict, list[dict]] | str:
@@ -354,10 +352,10 @@ def process_page(page: _Page) -> tuple[dict, list[dict]] | str:
     try:
         html = _read_record(page.warc_path, page.warc_offset)
         extracted = extract_article(html, page.url)
+    except NoArticleText as exc:
+        return str(exc)
     except Exception as exc:  # noqa: BLE001 - one bad record must not stop the batch
         return f"{type(exc).__name__}: {exc}"
-    if extracted is None:
-        return "no article text found"
     cleaned = clean_article(extracted, page.language)
     if not cleaned.text:
         return "nothing left after cleaning"

@@ -3,7 +3,10 @@
 The page is parsed once (trafilatura's own loader, which sniffs the charset instead of assuming
 UTF-8) and that tree serves the declared language, trafilatura's extraction and readability's
 second opinion (on a copy), so no page is parsed twice, except a page served as mojibake, which
-is parsed again once repaired. Markup that hides paragraphs is repaired first (transforms.markup).
+is parsed again once repaired, and a page nested deeper than the parser's limit, which is parsed
+again without it. Markup that hides paragraphs is repaired first (transforms.markup).
+
+A page without article text raises `NoArticleText`, whose message says why for the crawl log.
 """
 
 from __future__ import annotations
@@ -15,12 +18,19 @@ from datetime import date
 import trafilatura
 from ftfy import fix_encoding
 from ftfy.badness import is_bad
-from lxml.html import HtmlElement
-from trafilatura.utils import decode_file, load_html
+from lxml.etree import ErrorTypes
+from lxml.html import HtmlElement, HTMLParser, fromstring
+from trafilatura.utils import HTML_PARSER, decode_file, load_html
 
 from transforms.chunks import with_continuation
 from transforms.consensus import reference_text
-from transforms.markup import reopen_paragraph_divs, unwrap_layout
+from transforms.language import word_count
+from transforms.markup import (
+    collapse_wrapper_runs,
+    holds_blocks,
+    reopen_paragraph_divs,
+    unwrap_layout,
+)
 
 # Measured on the shared corpora with cleaning (bench/extract_quality.py): favor_recall reads more of
 # the article (corpus F1 .9319 -> .9336, R .931 -> .936; corpus-inserts F1 .928 -> .930) and costs
@@ -42,6 +52,24 @@ _OPTIONS = {
 # article was chosen for the day.
 _DATE_PARAMS = {"extensive_search": False, "original_date": True}
 _LANG = re.compile(r"^([a-z]{2,3})(?:[-_].*)?$")
+# Words of text besides the title: a headline with a byline, a date and a share line stays under
+# this, a story (even a brief) does not.
+MIN_BODY_WORDS = 10
+NO_TEXT = "no article text found"
+# trafilatura's parser with libxml2's safety limits lifted: 2048 levels of nesting instead of 256.
+_DEEP_PARSER = HTMLParser(
+    collect_ids=False,
+    default_doctype=False,
+    encoding="utf-8",
+    remove_comments=True,
+    remove_pis=True,
+    huge_tree=True,
+)
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+class NoArticleText(ValueError):
+    """The page holds no article text; the message says why."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,8 +92,8 @@ class Extracted:
         return self.text.split("\n\n") if self.text else []
 
 
-def extract_article(html: bytes, url: str) -> Extracted | None:
-    """Extract the article of a page, or None when the page holds no main text.
+def extract_article(html: bytes, url: str) -> Extracted:
+    """Extract the article of a page; raise `NoArticleText` when the page holds none.
 
     A page whose text comes out as mojibake (UTF-8 read as Latin-1 or cp1251 somewhere before it
     was served: "rozmÃ³w", "ItвЂ™s") is repaired and extracted again. Checking the extracted text
@@ -73,19 +101,50 @@ def extract_article(html: bytes, url: str) -> Extracted | None:
     the HTML rather than the text keeps what the text alone has lost (C1 characters that became
     spaces).
     """
-    extracted = _extract(load_html(html), url)
-    if extracted is not None and is_bad(extracted.text):
+    extracted = _extract(*_parse(html), url)
+    if is_bad(extracted.text):
         decoded = decode_file(html)
         repaired = fix_encoding(decoded)
         if repaired != decoded:
-            extracted = _extract(load_html(repaired), url) or extracted
+            try:
+                extracted = _extract(*_parse(repaired), url)
+            except NoArticleText:
+                pass
     return extracted
 
 
-def _extract(tree: HtmlElement | None, url: str) -> Extracted | None:
-    """One trafilatura pass over a parsed page, with readability's reading of it alongside."""
+def _parse(html: bytes | str) -> tuple[HtmlElement | None, bool]:
+    """The page's tree, and whether the parser read the whole page.
+
+    libxml2 stops reading at 256 levels of nesting and drops the rest of the page, the article
+    with it. Such a page is parsed again with the limit raised to 2048 levels, and past that once
+    more after runs of bare wrapper tags are collapsed (`transforms.markup.collapse_wrapper_runs`),
+    which keeps every paragraph and its text in order. Other pages pay only a look at the parser's
+    log.
+    """
+    tree = load_html(html)
+    if tree is None or not _cut_short(HTML_PARSER):
+        return tree, True
+    text = decode_file(html)
+    for attempt in (text, collapse_wrapper_runs(text)):
+        tree = fromstring(attempt.encode("utf-8", "surrogatepass"), parser=_DEEP_PARSER)
+        if not _cut_short(_DEEP_PARSER):
+            return tree, True
+    return tree, False
+
+
+def _cut_short(parser: HTMLParser) -> bool:
+    """Whether the parser's last run stopped at one of libxml2's limits (nesting depth, sizes)."""
+    return any(entry.type == ErrorTypes.ERR_RESOURCE_LIMIT for entry in parser.error_log)
+
+
+def _extract(tree: HtmlElement | None, whole: bool, url: str) -> Extracted:
+    """One trafilatura pass over a parsed page, with readability's reading of it alongside.
+
+    `whole` is False when the parser could not read the whole page: that is then why it has no text.
+    """
     if tree is None:
-        return None
+        raise NoArticleText(NO_TEXT)
     reference = reference_text(tree)
     unwrap_layout(tree)
     reopen_paragraph_divs(tree)
@@ -93,12 +152,18 @@ def _extract(tree: HtmlElement | None, url: str) -> Extracted | None:
     doc = trafilatura.bare_extraction(
         tree, url=url, with_metadata=True, date_extraction_params=_DATE_PARAMS, **_OPTIONS
     )
-    if doc is None or not doc.text:
-        return None
-    lines = [line.strip() for line in doc.text.split("\n") if line.strip()]
-    if not lines:
-        return None
-    text = "\n\n".join(with_continuation(tree, lines, reference))
+    lines = [line.strip() for line in (doc.text if doc else "").split("\n") if line.strip()]
+    paragraphs = with_continuation(tree, lines, reference) if lines else []
+    headlines = [h1.text_content() for h1 in tree.iter("h1") if not holds_blocks(h1)]
+    body_words = _words_besides(paragraphs, [doc.title or "", *headlines] if doc else headlines)
+    if body_words < MIN_BODY_WORDS:
+        if not whole:
+            raise NoArticleText(f"{NO_TEXT}: the page is nested too deeply to parse")
+        if not paragraphs:
+            raise NoArticleText(NO_TEXT)
+        besides = f" and {body_words} other words" if body_words else ""
+        raise NoArticleText(f"{NO_TEXT}: the body is only the title{besides}")
+    text = "\n\n".join(paragraphs)
     return Extracted(
         text=text,
         title=_clean(doc.title),
@@ -110,6 +175,31 @@ def _extract(tree: HtmlElement | None, url: str) -> Extracted | None:
         tags=_unique([*(doc.tags or []), *(doc.categories or [])]),
         reference=reference,
     )
+
+
+def _words_besides(paragraphs: list[str], headlines: list[str]) -> int:
+    """Words of the paragraphs that are not the page's title or headline, nor part of them,
+    counted up to MIN_BODY_WORDS.
+
+    trafilatura keeps the headline when it finds nothing else, e.g. when the article's paragraphs
+    were lost before it read the page: a headline is not an article.
+    """
+    heads = [h for h in (_normal(h) for h in headlines) if h]
+    words = 0
+    for paragraph in paragraphs:
+        text = _normal(paragraph)
+        if any(text in head for head in heads):
+            continue
+        for head in heads:
+            text = text.replace(head, " ")
+        words += word_count(text)
+        if words >= MIN_BODY_WORDS:
+            break
+    return words
+
+
+def _normal(text: str) -> str:
+    return _NON_WORD.sub(" ", text.casefold()).strip()
 
 
 def _clean(value: str | None) -> str | None:

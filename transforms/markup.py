@@ -7,6 +7,8 @@ bench/extract_quality.py, and the figures are in its docstring.
 
 from __future__ import annotations
 
+import re
+
 from lxml.html import HtmlElement
 
 _LAYOUT_XPATH = (
@@ -19,6 +21,9 @@ MAX_TABLE_LINK_DENSITY = 0.3
 _INLINE = frozenset(
     {"a", "b", "strong", "i", "em", "u", "span", "font", "br", "sup", "sub", "small", "abbr"}
 )
+_WRAPPER = r"(?:div|span|section|article|main|aside|header|footer|nav|font|center)"
+_OPENING_RUN = re.compile(rf"(?:<{_WRAPPER}\b[^>]*>\s*)+(<{_WRAPPER}\b[^>]*>)", re.IGNORECASE)
+_CLOSING_RUN = re.compile(rf"(</{_WRAPPER}\s*>)(?:\s*</{_WRAPPER}\s*>)+", re.IGNORECASE)
 
 
 def unwrap_layout(tree: HtmlElement) -> None:
@@ -31,17 +36,22 @@ def unwrap_layout(tree: HtmlElement) -> None:
     as table rows; data tables (results, figures) stay.
     """
     for table in list(tree.iter("table")):
-        if table.xpath(_LAYOUT_XPATH):
+        if holds_blocks(table):
             for el in [table, *table.xpath(_OWN_PARTS_XPATH)]:
                 el.tag = "div"
         elif _link_density(table) > MAX_TABLE_LINK_DENSITY and table.getparent() is not None:
             _drop(table)
     for item in list(tree.iter("li")):
-        if item.xpath(_LAYOUT_XPATH):
+        if holds_blocks(item):
             item.tag = "div"
             parent = item.getparent()
             if parent is not None and parent.tag in ("ul", "ol"):
                 parent.tag = "div"
+
+
+def holds_blocks(element: HtmlElement) -> bool:
+    """Whether the element holds block elements (paragraphs, divs, headings, lists, tables)."""
+    return bool(element.xpath(_LAYOUT_XPATH))
 
 
 def reopen_paragraph_divs(tree: HtmlElement) -> None:
@@ -60,10 +70,23 @@ def reopen_paragraph_divs(tree: HtmlElement) -> None:
         if before is None or before.tag != "p" or len(before) != 0 or (before.text or "").strip():
             continue
         following = div.getnext()
-        if not div.xpath(_LAYOUT_XPATH):
+        if not holds_blocks(div):
             div.tag = "p"
         if (div.tail or "").strip() or (following is not None and following.tag in _INLINE):
             _wrap_loose_text(div)
+
+
+def collapse_wrapper_runs(html: str) -> str:
+    """The page with each run of wrapper start tags (or end tags) that hold nothing between them
+    reduced to one: the innermost start tag, with its attributes, and the first end tag.
+
+    For a page nested deeper than the HTML parser reads (thousands of `<div>`s around the
+    article), on the raw text, as the parser cannot build the tree. Wrappers (div, span, section…)
+    carry no text of their own, so every paragraph and all text stay, in order; only where a run
+    of start tags and a run of end tags do not pair up does some content move to a wrapper further
+    out.
+    """
+    return _CLOSING_RUN.sub(r"\1", _OPENING_RUN.sub(r"\1", html))
 
 
 def _wrap_loose_text(element: HtmlElement) -> None:

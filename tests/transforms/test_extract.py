@@ -3,7 +3,9 @@
 from datetime import date
 from pathlib import Path
 
-from transforms.extract import extract_article
+import pytest
+
+from transforms.extract import NoArticleText, extract_article
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -49,9 +51,10 @@ def test_decodes_a_legacy_charset_without_being_told():
     assert ex is not None and ex.authors == ["Mara Lindqvíst"]
 
 
-def test_a_page_without_text_gives_none():
-    assert extract_article(page("empty.html"), "https://ledger.test/app") is None
-    assert extract_article(b"", "https://ledger.test/nothing") is None
+def test_a_page_without_text_raises_no_article_text():
+    for html in (page("empty.html"), b""):
+        with pytest.raises(NoArticleText, match="^no article text found$"):
+            extract_article(html, "https://ledger.test/app")
 
 
 def test_a_nonsense_or_year_only_page_date_is_no_date():
@@ -133,3 +136,45 @@ def test_a_lead_after_an_image_div_nested_in_a_p_is_kept():
     ex = extract_article(_story_page(body), "https://ledger.test/news/harbour")
     assert ex is not None
     assert ex.paragraphs == PARAGRAPHS
+
+
+def _headline_page(body: str, title: str = "Harbour plan | The Ledger") -> bytes:
+    return f"<html><head><title>{title}</title></head><body><h1>Harbour plan</h1>{body}</body></html>".encode()
+
+
+@pytest.mark.parametrize("depth", [300, 100_000])
+def test_paragraphs_nested_past_the_parser_limit_are_read(depth):
+    # libxml2 stops at 256 levels and drops the rest of the page: trafilatura saw only the headline.
+    wrappers = "".join(f"<div class='wrap-{k % 3}'>\n" for k in range(depth))
+    paragraphs = "".join(f"<p>{text}</p>" for text in PARAGRAPHS)
+    ex = extract_article(_headline_page(wrappers + paragraphs + "</div>\n" * depth), "https://ledger.test/a")
+    assert ex.paragraphs == PARAGRAPHS
+
+
+def test_a_page_nested_past_reading_says_so():
+    # Each level holds an element of its own, so no wrapper can be collapsed: the paragraphs are lost.
+    levels = 3000
+    body = "<div><i></i>" * levels + "".join(f"<p>{text}</p>" for text in PARAGRAPHS) + "</div>" * levels
+    with pytest.raises(NoArticleText, match="nested too deeply to parse"):
+        extract_article(_headline_page(body), "https://ledger.test/a")
+
+
+@pytest.mark.parametrize(
+    ("body", "title"),
+    [
+        ("", "Harbour plan"),
+        ("", "Harbour plan | The Ledger"),
+        ("<p>By Mara Lindqvist</p><p>18 November 2026</p><p>Share this story</p>", "The Ledger"),
+        ("<article><h2>Harbour plan</h2><p>Photo: the harbour.</p></article>", "Harbour plan"),
+    ],
+)
+def test_a_body_that_is_only_the_title_is_no_article(body, title):
+    with pytest.raises(NoArticleText, match="the body is only the title"):
+        extract_article(_headline_page(body, title), "https://ledger.test/a")
+
+
+def test_a_brief_of_one_sentence_is_an_article():
+    brief = "The harbour road is closed until Friday after a storm damaged the sea wall overnight."
+    with pytest.raises(NoArticleText):
+        extract_article(_headline_page(""), "https://ledger.test/a")
+    assert extract_article(_headline_page(f"<p>{brief}</p>"), "https://ledger.test/a").paragraphs[-1] == brief
