@@ -19,6 +19,8 @@ DEFAULT_CONFIG = "default.toml"
 DEMO_CONFIG = "demo.toml"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _LANG = re.compile(r"^[a-z]{2,3}$")
+WEB_SCHEMES = frozenset({"http", "https"})
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class ConfigError(ValueError):
@@ -36,23 +38,60 @@ class Source:
     sitemaps: tuple[str, ...] = ()
     robots_sitemaps: bool = False
     archives: tuple[str, ...] = ()
+    extra_hosts: tuple[str, ...] = ()
 
     def archive_urls(self, day: date) -> list[str]:
         """The archive page URLs of `day`, from templates like ``https://site/{date:%Y/%m/%d}/``."""
         return [template.format(date=day) for template in self.archives]
 
     def owns(self, url: str) -> bool:
-        """True when `url` is on one of the source's domains (or a subdomain of one)."""
+        """True when `url` is an http(s) URL on one of the source's domains (or a subdomain of one):
+        where its articles and archive pages may be fetched from."""
+        address = web_address(url)
+        return address is not None and any(
+            _matches(address, domain, subdomains=True) for domain in self.domains)
+
+    def allows(self, url: str) -> bool:
+        """True when `url` may be requested for this source at all: http(s), on its domains (or
+        their subdomains), on the host of one of its feeds, sitemaps or archives, or on one of its
+        `extra_hosts`.
+
+        Listings name further URLs (sitemap index children, robots.txt ``Sitemap:`` lines,
+        redirects); nothing they name leaves the hosts the config names, so a listing cannot send
+        the crawler to an internal address such as a cloud metadata service.
+        """
+        address = web_address(url)
+        if address is None:
+            return False
+        if any(_matches(address, domain, subdomains=True) for domain in self.domains):
+            return True
+        named = (urlsplit(u).netloc for u in (*self.feeds, *self.sitemaps, *self.archives))
+        return any(_matches(address, host, subdomains=False) for host in (*named, *self.extra_hosts))
+
+
+def web_address(url: str) -> tuple[str, int] | None:
+    """(host, port) of an http(s) URL (the port filled in from the scheme), or None for any other
+    scheme, no host, or a malformed host or port."""
+    try:
         parts = urlsplit(url)
-        host = (parts.hostname or "").lower()
-        netloc = parts.netloc.lower()
-        for domain in self.domains:
-            if ":" in domain:
-                if netloc == domain:
-                    return True
-            elif host == domain or host.endswith("." + domain):
-                return True
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").rstrip(".")
+    if scheme not in WEB_SCHEMES or not host:
+        return None
+    return host, port or _DEFAULT_PORTS[scheme]
+
+
+def _matches(address: tuple[str, int], host: str, *, subdomains: bool) -> bool:
+    """True when `address` is on `host` (``name`` or ``name:port``; written with a port it matches
+    that port only, without one any port), or a subdomain of it when `subdomains`."""
+    parts = urlsplit(f"//{host}")
+    name, port = (parts.hostname or "").rstrip("."), parts.port
+    if port is not None and port != address[1]:
         return False
+    return address[0] == name or (subdomains and address[0].endswith("." + name))
 
 
 @dataclass(frozen=True)
@@ -141,6 +180,17 @@ def _replace(settings: Settings, **changes: object) -> Settings:
     return replace(settings, **changes)
 
 
+_SETTING_RANGES: dict[str, tuple[int, int, str]] = {
+    "concurrency": (1, 1024, ""),
+    "concurrency_per_domain": (1, 256, ""),
+    "download_delay": (0, 3600, " seconds"),
+    "download_timeout": (1, 3600, " seconds"),
+    "max_page_bytes": (1024, 1024**3, " bytes"),
+    "retries": (0, 10, ""),
+}
+"""Inclusive ranges of the numeric settings: Scrapy reads 0 as "no limit" for sizes and fails every
+request with a 0 timeout, so values outside these are mistakes, not choices."""
+
 _SETTING_TYPES: dict[str, type | tuple[type, ...]] = {
     "data_dir": str,
     "database": str,
@@ -166,15 +216,19 @@ def _settings(path: Path, raw: object) -> Settings:
             raise ConfigError(f"{path}: settings.{key}: unknown setting (known: {', '.join(_SETTING_TYPES)})")
         if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
             raise ConfigError(f"{path}: settings.{key}: expected {_type_name(expected)}, got {value!r}")
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
-            raise ConfigError(f"{path}: settings.{key}: must not be negative, got {value!r}")
+        if key in _SETTING_RANGES:
+            low, high, unit = _SETTING_RANGES[key]
+            if not low <= value <= high:  # also refuses TOML's nan
+                raise ConfigError(f"{path}: settings.{key}: must be between {low} and {high}{unit}, "
+                                  f"got {value!r}")
         values[key] = Path(value) if key in ("data_dir", "database") else value
     if "data_dir" in values and "database" not in values:
         values["database"] = Path(values["data_dir"]) / "news.duckdb"  # type: ignore[arg-type]
     return Settings(**values)  # type: ignore[arg-type]
 
 
-_SOURCE_FIELDS = {"name", "domains", "language", "feeds", "sitemaps", "robots_sitemaps", "archives"}
+_SOURCE_FIELDS = {"name", "domains", "language", "feeds", "sitemaps", "robots_sitemaps", "archives",
+                  "extra_hosts"}
 
 
 def _source(path: Path, index: int, raw: object) -> Source:
@@ -190,13 +244,14 @@ def _source(path: Path, index: int, raw: object) -> Source:
     unknown = set(raw) - _SOURCE_FIELDS
     if unknown:
         raise ConfigError(f"{where}: unknown field(s) {sorted(unknown)} (known: {sorted(_SOURCE_FIELDS)})")
-    domains = _strings(where, "domains", raw.get("domains"), required=True)
+    domains = _hosts(where, "domains", raw.get("domains"), required=True)
     language = raw.get("language")
     if not isinstance(language, str) or not _LANG.match(language):
         raise ConfigError(f"{where}: language: expected an ISO 639-1 code like 'en', got {language!r}")
     feeds = _urls(where, "feeds", raw.get("feeds", []))
     sitemaps = _urls(where, "sitemaps", raw.get("sitemaps", []))
     archives = _urls(where, "archives", raw.get("archives", []))
+    extra_hosts = _hosts(where, "extra_hosts", raw.get("extra_hosts", []))
     robots_sitemaps = raw.get("robots_sitemaps", False)
     if not isinstance(robots_sitemaps, bool):
         raise ConfigError(f"{where}: robots_sitemaps: expected true or false, got {robots_sitemaps!r}")
@@ -213,12 +268,13 @@ def _source(path: Path, index: int, raw: object) -> Source:
         raise ConfigError(f"{where}: needs at least one of feeds, sitemaps, archives, robots_sitemaps")
     source = Source(
         name=name,
-        domains=tuple(d.lower() for d in domains),
+        domains=tuple(domains),
         language=language,
         feeds=tuple(feeds),
         sitemaps=tuple(sitemaps),
         robots_sitemaps=robots_sitemaps,
         archives=tuple(archives),
+        extra_hosts=tuple(extra_hosts),
     )
     for url in source.archive_urls(date(2024, 1, 31)):  # feeds and sitemaps may live elsewhere
         if not source.owns(url):
@@ -235,11 +291,25 @@ def _strings(where: str, key: str, value: object, *, required: bool = False) -> 
     return value
 
 
+def _hosts(where: str, key: str, value: object, *, required: bool = False) -> list[str]:
+    """Host names, each optionally with a port (``example.org``, ``127.0.0.1:8781``), lowercased."""
+    hosts = [host.lower() for host in _strings(where, key, value, required=required)]
+    for host in hosts:
+        try:
+            parts = urlsplit(f"//{host}")
+            valid = bool(parts.hostname) and parts.netloc == host and parts.port != 0
+        except ValueError:
+            valid = False
+        if not valid or "@" in host or any(ch.isspace() for ch in host):
+            raise ConfigError(f"{where}: {key}: {host!r} is not a host name (with an optional port), "
+                              "e.g. 'cdn.example.org' or '127.0.0.1:8781'")
+    return hosts
+
+
 def _urls(where: str, key: str, value: object) -> list[str]:
     urls = _strings(where, key, value)
     for url in urls:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
+        if web_address(url) is None:
             raise ConfigError(f"{where}: {key}: {url!r} is not an http(s) URL")
     return urls
 

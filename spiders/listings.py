@@ -34,10 +34,11 @@ from lxml import etree
 from lxml import html as lxml_html
 from protego import Protego
 
-from newsmill.config import Source
+from newsmill.config import Source, web_address
 
-SITEMAP_MAX_BYTES = 50 * 1024 * 1024
-"""Decompressed size cap of one sitemap (the sitemaps.org limit); guards against gzip bombs."""
+LISTING_MAX_BYTES = 50 * 1024 * 1024
+"""Size cap of one listing (feed, sitemap, robots.txt, archive page), as downloaded and once
+decompressed: the sitemaps.org limit (50 MB, 50,000 URLs). Articles have their own, smaller cap."""
 
 
 class ListingError(ValueError):
@@ -88,8 +89,26 @@ def in_range(day: date | None, first: date, last: date) -> bool:
 
 
 def is_http_url(url: str) -> bool:
-    parts = urlsplit(url)
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
+    return web_address(url) is not None
+
+
+def absolute_url(base: str, link: str) -> str | None:
+    """`link` resolved against `base` when the result names a place to fetch from
+    (``scheme://...``, whatever the scheme), else None: ``mailto:``, ``javascript:``, text that is
+    no URL, a malformed host or port.
+
+    Listings keep non-http locators (``file:///etc/passwd``, ``ftp://...``) so that the crawler
+    refuses each with a logged reason instead of dropping it unseen.
+    """
+    try:
+        url = urljoin(base, link.strip())
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is no port
+    except ValueError:
+        return None
+    if not parts.scheme or not url[len(parts.scheme) + 1 :].startswith("//"):
+        return None
+    return url
 
 
 # --- feeds -------------------------------------------------------------------------------------
@@ -107,9 +126,8 @@ def parse_feed(body: bytes, base_url: str = "") -> list[Listing]:
         raise ListingError(f"not an RSS or Atom feed ({problem})" if problem else "not an RSS or Atom feed")
     listings = []
     for entry in parsed.entries:
-        link = entry.get("link") or ""
-        url = urljoin(base_url, link.strip()) if link else ""
-        if not is_http_url(url):
+        url = absolute_url(base_url, entry.get("link") or "")
+        if url is None:
             continue
         raw = entry.get("published") or entry.get("updated") or entry.get("created")
         day = written_date(raw)
@@ -137,7 +155,7 @@ _DECLARES_ENTITIES = re.compile(rb"(?s)\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*
 """A DOCTYPE with entity declarations (billion laughs, external entities) before the root."""
 
 
-def gunzip_capped(body: bytes, limit: int = SITEMAP_MAX_BYTES) -> bytes:
+def gunzip_capped(body: bytes, limit: int = LISTING_MAX_BYTES) -> bytes:
     """`body` decompressed when it is gzip (``.xml.gz`` sitemaps), refusing more than `limit` bytes."""
     if not body.startswith(b"\x1f\x8b"):
         return body
@@ -167,7 +185,7 @@ def _child_text(element: etree._Element, name: str) -> str | None:
     return None
 
 
-def parse_sitemap(body: bytes, base_url: str = "", limit: int = SITEMAP_MAX_BYTES) -> Sitemap:
+def parse_sitemap(body: bytes, base_url: str = "", limit: int = LISTING_MAX_BYTES) -> Sitemap:
     """URLs and child sitemaps of an XML sitemap (plain, gzip, Google News) or a text sitemap.
 
     Namespaces are matched by local name only: many sites get the sitemap namespace URI wrong.
@@ -177,7 +195,8 @@ def parse_sitemap(body: bytes, base_url: str = "", limit: int = SITEMAP_MAX_BYTE
         raise ListingError("empty sitemap")
     if not data.startswith(b"<"):  # text sitemap: one URL per line, no dates
         lines = data.decode("utf-8", "replace").splitlines()
-        urls = [Listing(u, None) for u in (line.strip() for line in lines) if is_http_url(u)]
+        found = (absolute_url("", line) for line in lines if line.strip())  # full URLs only
+        urls = [Listing(u, None) for u in found if u is not None]
         if not urls:
             raise ListingError("not a sitemap: neither XML nor lines of URLs")
         return Sitemap(urls=urls)
@@ -195,8 +214,8 @@ def parse_sitemap(body: bytes, base_url: str = "", limit: int = SITEMAP_MAX_BYTE
         if kind not in ("url", "sitemap"):
             continue
         loc = _child_text(element, "loc")
-        url = urljoin(base_url, loc) if loc else ""
-        if not is_http_url(url):
+        url = absolute_url(base_url, loc) if loc else None
+        if url is None:
             continue
         if kind == "sitemap":
             sitemap.children.append(Listing(url, written_date(_child_text(element, "lastmod"))))
@@ -229,8 +248,8 @@ def select_sitemap(sitemap: Sitemap, first: date, last: date) -> tuple[list[List
 def robots_sitemaps(body: bytes, robots_url: str) -> list[str]:
     """Absolute URLs of the ``Sitemap:`` lines of a robots.txt."""
     rules = Protego.parse(body.decode("utf-8", "replace"))
-    found = (urljoin(robots_url, url.strip()) for url in rules.sitemaps)
-    return list(dict.fromkeys(u for u in found if is_http_url(u)))
+    found = (absolute_url(robots_url, url) for url in rules.sitemaps)
+    return list(dict.fromkeys(u for u in found if u is not None))
 
 
 def robots_urls(source: Source) -> list[str]:
@@ -378,13 +397,13 @@ def parse_archive(body: bytes, page_url: str, source: Source, day: date) -> Arch
         return ArchivePage([], [])
     base = page_url
     for href in document.xpath("//base/@href")[:1]:
-        base = urljoin(page_url, href.strip())
+        base = absolute_url(page_url, href) or page_url
     day_urls = source.archive_urls(day)
     found: dict[str, Listing] = {}
     pages: dict[str, None] = {}
     for anchor in document.xpath("//a[@href]"):
-        url = urljoin(base, anchor.get("href").strip()).partition("#")[0]
-        if url in found or not is_http_url(url) or not source.owns(url):
+        url = (absolute_url(base, anchor.get("href")) or "").partition("#")[0]
+        if url in found or not source.owns(url):
             continue
         if url.rstrip("/") == page_url.partition("#")[0].rstrip("/"):
             continue

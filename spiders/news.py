@@ -73,10 +73,12 @@ def describe_failure(failure: Failure) -> tuple[int | None, str]:
     if isinstance(exc, DownloadConnectionRefusedError):
         return None, "connection refused"
     if isinstance(exc, DownloadCancelledError):
+        # Scrapy's HTTP/1.1 handler cancels a download only at the size limit: with the size in the
+        # text when Content-Length announced it, as a bare cancellation when the body outgrew it.
         text = str(exc).partition(" in request <")[0]
-        if "max size" in text:
-            return None, f"page larger than the size limit ({text})"
-        return None, f"download cancelled: {text}" if text else "download cancelled"
+        if "max size" not in text:
+            text = f"more than {failure.request.meta.get('download_maxsize')} bytes received"
+        return None, f"page larger than the size limit ({text})"
     if isinstance(exc, ResponseDataLossError):
         return None, "connection closed before the whole response arrived"
     if isinstance(exc, IgnoreRequest):
@@ -85,6 +87,14 @@ def describe_failure(failure: Failure) -> tuple[int | None, str]:
             return None, "page larger than the size limit once decompressed"
         return None, text[0].lower() + text[1:]
     return None, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def _canonical(url: str) -> str:
+    """`canonical_url(url)`, or `url` as it is when too malformed to canonicalise."""
+    try:
+        return canonical_url(url)
+    except ValueError:
+        return url
 
 
 def _reason(status: int) -> str:
@@ -152,34 +162,47 @@ class NewsSpider(scrapy.Spider):
         listing: Listing | None = None,
         depth: int = 0,
     ) -> scrapy.Request | None:
-        """A request for `url` unless it was already requested in this crawl (or is not http)."""
-        if not is_http_url(url):
-            return None
-        canonical = canonical_url(url)
+        """A request for `url` unless it was already requested in this crawl.
+
+        Whether it may be sent is `spiders.guard`'s call, so every URL a listing names ends as a
+        crawl.jsonl line; one Scrapy cannot even build a request for is logged as failed here.
+        """
+        canonical = _canonical(url)
         if canonical in self.seen:
             return None
         self.seen.add(canonical)
-        return scrapy.Request(
-            canonical,
-            callback=callback,
-            errback=self.failed,
-            dont_filter=True,  # deduplicated above, by canonical URL
-            priority=0 if kind == "article" else 10,  # listings first: they feed the queue
-            meta={
-                "newsmill_kind": kind,
-                "newsmill_url": canonical,
-                "newsmill_listing": listing,
-                "newsmill_depth": depth,
-                "dont_obey_robotstxt": kind == "robots",
-            },
-        )
+        try:
+            return scrapy.Request(
+                canonical,
+                callback=callback,
+                errback=self.failed,
+                dont_filter=True,  # deduplicated above, by canonical URL
+                priority=0 if kind == "article" else 10,  # listings first: they feed the queue
+                meta={
+                    "newsmill_kind": kind,
+                    "newsmill_url": canonical,
+                    "newsmill_listing": listing,
+                    "newsmill_depth": depth,
+                    "dont_obey_robotstxt": kind == "robots",
+                },
+            )
+        except ValueError:
+            self.log.write(self.source.name, canonical, kind, "failed", error="refused: not a valid URL",
+                           listed_date=listing.listed_date if listing else None,
+                           listed_title=listing.title if listing else None)
+            return None
 
     def _articles(self, listings: Iterable[Listing]) -> Iterator[scrapy.Request]:
-        """Requests for the listed articles on the source's domains; skip-list URLs are logged."""
+        """Requests for the listed articles; skip-list URLs are logged.
+
+        A web page on another site (a partner's story) is not this source's and is left out
+        unlogged; any other URL the source does not own (``file:``, ``ftp:``) is requested so that
+        the guard refuses it with a logged reason.
+        """
         for listing in listings:
-            if not is_http_url(listing.url) or not self.source.owns(listing.url):
+            if is_http_url(listing.url) and not self.source.owns(listing.url):
                 continue
-            canonical = canonical_url(listing.url)
+            canonical = _canonical(listing.url)
             if canonical in self.skip:
                 if canonical not in self.seen:
                     self.seen.add(canonical)
@@ -250,15 +273,22 @@ class NewsSpider(scrapy.Spider):
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
         media_type = content_type.split(";")[0].strip().lower()
         final = canonical_url(response.url)
-        if not self.source.owns(response.url):
-            self._failed_response(response, f"redirected off-site to {response.url}")
-        elif final != response.meta["newsmill_url"] and final in self.seen:
+        if final != response.meta["newsmill_url"] and final in self.seen:
             self._skipped_response(response, f"redirects to {final}, fetched under that URL")
         elif media_type not in HTML_TYPES and (media_type or not isinstance(response, HtmlResponse)):
             self._failed_response(response, f"not an HTML page (content type {media_type or 'unknown'!r})")
         else:
             self.seen.add(final)  # a later listing of the redirect target is not fetched again
             self._fetched(response)
+
+    def robots_refused(self, request: scrapy.Request, reason: str) -> None:
+        """One ``failed`` line for a robots.txt request that Scrapy's RobotsTxtMiddleware made and
+        the guard refused (it has no errback of ours), under the URL first asked for; none when
+        this spider requests that URL itself (its errback logs it)."""
+        url = canonical_url((request.meta.get("redirect_urls") or [request.url])[0])
+        if url not in self.seen:
+            self.seen.add(url)
+            self.log.write(self.source.name, url, "robots", "failed", error=reason)
 
     def failed(self, failure: Failure) -> None:
         """Errback of every request: one ``failed`` line with a readable reason."""

@@ -44,5 +44,14 @@ def scrapy_settings(settings: Settings, log_level: str = "WARNING") -> dict[str,
         "DUPEFILTER_CLASS": "scrapy.dupefilters.BaseDupeFilter",
         "DOWNLOADER": "spiders.downloader.SlotLimitedDownloader",
         "EXTENSIONS": {"spiders.politeness.CrawlDelay": 1000},
-        "DOWNLOADER_MIDDLEWARES": {"spiders.offsite.OwnDomainsMiddleware": 50},
+        # The guard refuses requests off the source's hosts before anything else sees them; the
+        # size limits then tell articles (max_page_bytes) from listings.
+        "DOWNLOADER_MIDDLEWARES": {"spiders.guard.RequestGuardMiddleware": 10,
+                                   "spiders.limits.SizeLimitsMiddleware": 20},
+        # The guard refuses over-long URLs with a logged reason; Scrapy's UrlLengthMiddleware would
+        # drop them unlogged.
+        "URLLENGTH_LIMIT": 0,
+        # Only http(s) is ever fetched: no handler for the other schemes, should a request get past
+        # the guard.
+        "DOWNLOAD_HANDLERS": {"file": None, "data": None, "ftp": None, "s3": None},
     }

@@ -121,6 +121,36 @@ def flaky(failures: int) -> Route:
     return handler
 
 
+def unannounced(body: bytes) -> Route:
+    """`body` sent without Content-Length: its end is the connection closing."""
+
+    def handler(request: BaseHTTPRequestHandler) -> None:
+        request.send_response(200)
+        request.send_header("Content-Type", "text/html; charset=utf-8")
+        request.send_header("Connection", "close")
+        request.end_headers()
+        try:
+            request.wfile.write(body)
+        except OSError:  # the crawler hung up at its size limit
+            pass
+        request.close_connection = True
+
+    return handler
+
+
+def big_sitemap(base: str, listed: str, entries: int = 60_000) -> bytes:
+    """An uncompressed sitemap of about 17 MB (the protocol allows 50 MB, 50,000 URLs): `entries`
+    padded URLs of 2019, then `listed` (a path) dated `DAY`, so it is found only if all is read."""
+    old = "".join(f"<url><loc>{base}/archive/2019/story-{i:05d}-{'x' * 200}</loc><lastmod>2019-01-01"
+                  f"</lastmod></url>\n" for i in range(entries))
+    return (f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/'
+            f'sitemap/0.9">{old}<url><loc>{base}{listed}</loc><lastmod>{DAY}</lastmod></url></urlset>').encode()
+
+
+ELSEWHERE = "http://metadata.invalid/latest/meta-data/"
+"""A host no source names (``.invalid`` never resolves): where the moved feeds point."""
+
+
 def _charset_page(title: str, body: str, encoding: str, *, meta: str = "") -> bytes:
     paragraphs = "".join(f"<p>{body}</p>" for _ in range(5))
     return (f"<html><head>{meta}<title>{title}</title><meta name='date' content='{DAY}'></head>"
@@ -166,7 +196,7 @@ def hostile_routes(base: str, calm: str) -> dict[str, Route]:
 <sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
 {''.join(f'<sitemap><loc>{base}/sm/{name}</loc></sitemap>' for name in (
         "news.xml.gz", "bomb.xml.gz", "truncated.xml", "laughs.xml", "xxe.xml", "dates.xml",
-        "index.xml", "notxml.xml", "empty.xml"))}
+        "index.xml", "notxml.xml", "empty.xml", "big.xml"))}
 </sitemapindex>"""
     news = urlset(url("/a/good-1?fbclid=abc123") + url("/a/good-3") + url("/a/from-gzip-sitemap"))
     dates = urlset(url("/a/listed-future", "2099-01-01") + url("/a/listed-nonsense", "2026-13-45")
@@ -205,11 +235,17 @@ def hostile_routes(base: str, calm: str) -> dict[str, Route]:
         "/sm/index.xml": Page(index.encode(), content_type="application/xml"),  # an index listing itself
         "/sm/notxml.xml": Page(b'{"sitemap": "json, not xml"}', content_type="application/json"),
         "/sm/empty.xml": Page(b"", content_type="application/xml"),
+        "/sm/big.xml": Page(big_sitemap(base, "/a/from-big-sitemap"), content_type="application/xml"),
+        **{f"/feed-moved-{status}.xml": Page(b"", status=status, headers={"Location": ELSEWHERE})
+           for status in (301, 302, 307, 308)},
+        "/feed-moved-refresh.xml": Page(f"<html><head><meta http-equiv='refresh' content='0; url={ELSEWHERE}'>"
+                                        f"</head><body>Our feed has moved.</body></html>".encode()),
         # articles
         "/a/good-1": Page(article("Good one")),
         "/a/good-2": Page(article("Good two")),
         "/a/good-3": Page(article("Good three")),
         "/a/from-gzip-sitemap": Page(article("From the gzip sitemap")),
+        "/a/from-big-sitemap": Page(article("From the big sitemap")),
         "/a/from-truncated-feed": Page(article("From the truncated feed")),
         "/a/from-truncated-sitemap": Page(article("From the truncated sitemap")),
         "/a/xxe-neighbour": Page(article("Next to an external entity")),
@@ -228,6 +264,8 @@ def hostile_routes(base: str, calm: str) -> dict[str, Route]:
         "/a/cross-site": Page(b"", status=301, headers={"Location": f"{calm}/news/calm-one"}),
         "/a/moved-on-site": Page(b"", status=301, headers={"Location": f"{art}/good-2"}),
         "/a/huge": Page(article("Huge", extra_head="<!--" + "x" * MAX_PAGE_BYTES + "-->")),
+        "/a/huge-unannounced": unannounced(article("Huge, length unsaid",
+                                                   extra_head="<!--" + "x" * MAX_PAGE_BYTES + "-->")),
         "/a/gzip-bomb": Page(gzip.compress(b" " * (40 * 1024 * 1024), compresslevel=9), content_type=html,
                              headers={"Content-Encoding": "gzip"}),
         "/a/pdf-story": Page(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n", content_type="application/pdf"),
@@ -258,6 +296,7 @@ FEED_ARTICLES = (
     "/a/limited-429", "/a/flaky-503", "/a/slow", "/a/reset", "/a/loop-a", "/a/cross-site",
     "/a/moved-on-site", "/a/huge", "/a/gzip-bomb", "/a/pdf-story", "/a/image-story", "/a/json-story",
     "/a/cp1251", "/a/gbk", "/a/shift-jis", "/a/latin1-as-utf8", "/a/malformed", "/a/empty",
+    "/a/huge-unannounced",
     "/a/dated-nonsense", "/a/dated-words", "/a/page-says-future",
 )
 """Article URLs of the main feed (the others come from the sitemaps and the odd feeds)."""
@@ -276,6 +315,8 @@ FAULTS: tuple[Fault, ...] = (
     Fault("cross-site redirect", ("/a/cross-site",), "failed", "redirected off-site"),
     Fault("on-site redirect to a listed article", ("/a/moved-on-site",), "skipped", "redirects to"),
     Fault("page over size limit", ("/a/huge",), "failed", "size limit"),
+    Fault("page over size limit, no Content-Length", ("/a/huge-unannounced",), "failed",
+          "page larger than the size limit"),
     Fault("gzip bomb (Content-Encoding)", ("/a/gzip-bomb",), "failed", "size limit once decompressed"),
     Fault("non-HTML under article URL", ("/a/pdf-story", "/a/image-story", "/a/json-story"), "failed",
           "not an HTML page"),
@@ -287,6 +328,7 @@ FAULTS: tuple[Fault, ...] = (
     Fault("sitemap dates", ("/a/dated-ok",), "loaded"),
     Fault("sitemap dates", ("/a/listed-future", "/a/listed-nonsense", "/a/listed-words"), "not_listed"),
     Fault("gzip sitemap", ("/a/from-gzip-sitemap",), "loaded"),
+    Fault("sitemap over max_page_bytes (17 MB)", ("/a/from-big-sitemap",), "loaded"),
     Fault("robots.txt disallow", ("/private/members-only",), "failed", "robots.txt"),
     Fault("truncated feed / sitemap", ("/a/from-truncated-feed", "/a/from-truncated-sitemap"), "loaded"),
     Fault("entity attacks (laughs, XXE)", ("/a/feed-laughs-item", "/a/feed-xxe-item"), "loaded"),
@@ -298,6 +340,10 @@ LISTING_FAULTS: tuple[Fault, ...] = (
     Fault("invalid feed", ("/feed-garbage.xml", "/feed-html.xml"), "failed", "unreadable feed"),
     Fault("truncated feed / sitemap", ("/feed-truncated.xml", "/sm/truncated.xml"), "fetched"),
     Fault("gzip sitemap", ("/sm/news.xml.gz",), "fetched"),
+    Fault("sitemap over max_page_bytes (17 MB)", ("/sm/big.xml",), "fetched"),
+    Fault("feed moved to another host (301/302/307/308, meta refresh)",
+          tuple(f"/feed-moved-{x}.xml" for x in (301, 302, 307, 308, "refresh")), "failed",
+          "refused: host metadata.invalid is not one of the source's hosts"),
     Fault("gzip bomb (sitemap)", ("/sm/bomb.xml.gz",), "failed", "larger than"),
     Fault("entity attacks (laughs, XXE)", ("/feed-laughs.xml", "/feed-xxe.xml"), "fetched"),
     Fault("entity attacks (laughs, XXE)", ("/sm/laughs.xml", "/sm/xxe.xml"), "failed", "declares XML entities"),
@@ -307,7 +353,8 @@ LISTING_FAULTS: tuple[Fault, ...] = (
 )
 
 FEEDS = ("/feed.xml", "/feed-truncated.xml", "/feed-garbage.xml", "/feed-html.xml", "/feed-laughs.xml",
-         "/feed-xxe.xml", "/feed-missing.xml")
+         "/feed-xxe.xml", "/feed-missing.xml", "/feed-moved-301.xml", "/feed-moved-302.xml",
+         "/feed-moved-307.xml", "/feed-moved-308.xml", "/feed-moved-refresh.xml")
 
 
 def calm_routes(base: str) -> dict[str, Route]:
