@@ -88,11 +88,18 @@ def _day() -> date:
     Scheduled and backfill runs have logical date == data interval start == the day. A manual run
     created without a logical date gets the last complete day as its data interval.
     """
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from newsmill.dates import check_day
+
     context = get_current_context()
     moment = context.get("logical_date") or context.get("data_interval_start")
     if moment is None:
         raise RuntimeError(f"{DAG_ID}: run has neither a logical date nor a data interval")
-    return moment.astimezone(UTC).date()
+    try:
+        return check_day(moment.astimezone(UTC).date())
+    except ValueError as exc:  # a manual run's logical date: retrying cannot help
+        raise AirflowFailException(f"{DAG_ID}: logical date {exc}") from None
 
 
 def _refetch() -> bool:

@@ -20,6 +20,8 @@ from rich.text import Text
 
 from newsmill import layout, pipeline
 from newsmill.config import DEMO_CONFIG, Config, ConfigError, load_config, packaged_config
+from newsmill.dates import DATE
+from newsmill.local_airflow.cli import airflow
 from newsmill.terminal import json_for_terminal, printable, safe_text
 from newsmill.warehouse import WarehouseError, connect
 from newsmill.warehouse.connection import check_usable, forbid_external_access, refused
@@ -30,21 +32,6 @@ from newsmill.warehouse.search import search as search_articles
 
 _WIDTH = shutil.get_terminal_size((160, 24)).columns  # tables stay readable when piped or logged
 console = Console(stderr=True, width=_WIDTH, soft_wrap=True)
-
-
-class _Date(click.ParamType):
-    name = "YYYY-MM-DD"
-
-    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> date:
-        if isinstance(value, date):
-            return value
-        try:
-            return date.fromisoformat(str(value))
-        except ValueError:
-            self.fail(f"{value!r} is not a date; use YYYY-MM-DD, e.g. 2026-11-20", param, ctx)
-
-
-DATE = _Date()
 
 
 class _Context:
@@ -75,6 +62,9 @@ def main(ctx: click.Context, config_path: str | None, data_dir: str | None, data
     locked by another writer for NEWSMILL_LOCK_TIMEOUT seconds; 130 interrupted.
     """
     ctx.obj = _Context(config_path, data_dir, database)
+
+
+main.add_command(airflow)
 
 
 def _run_range(obj: _Context, first: date, last: date, sources: Sequence[str], refetch: bool,

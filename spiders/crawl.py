@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from newsmill.config import ConfigError, Settings, Source, load_config
+from newsmill.dates import parse_day
 from spiders.canonical import canonical_url
 from spiders.crawllog import CrawlLog
 from spiders.settings import scrapy_settings
@@ -38,9 +39,9 @@ class _Parser(argparse.ArgumentParser):
 
 def _day(text: str) -> date:
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
+        return parse_day(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:

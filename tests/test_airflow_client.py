@@ -10,8 +10,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from newsmill import airflow_local
-from newsmill.airflow_local import AirflowClient, ApiError
+from newsmill.local_airflow import client as client_module
+from newsmill.local_airflow.client import AirflowClient, ApiError
 
 LOCKED = {"detail": "Database is locked. Backfill creation is not supported on SQLite under concurrent access."}
 
@@ -66,7 +66,7 @@ def test_backfill_retries_while_sqlite_is_locked(api: ThreadingHTTPServer) -> No
 
 def test_backfill_gives_up_on_a_lock_that_does_not_pass(api: ThreadingHTTPServer,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(airflow_local, "SQLITE_LOCKED_RETRY", 0.0)
+    monkeypatch.setattr(client_module, "SQLITE_LOCKED_RETRY", 0.0)
     api.refusals = 5  # type: ignore[attr-defined]
     with pytest.raises(ApiError, match="HTTP 503") as raised:
         _client(api).backfill("dag", date(2026, 11, 1), date(2026, 11, 2))

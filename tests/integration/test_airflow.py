@@ -1,17 +1,23 @@
 """The DAG under the real Airflow 3 scheduler, end to end, on loopback only (~2-3 minutes).
 
-Starts api-server, scheduler and dag-processor (newsmill.airflow_local) in a temp AIRFLOW_HOME on
-ephemeral ports, serves the demo sites on ephemeral ports, then:
-  1. backfills 3 days and unpauses the DAG, whose start_date = end_date = the next day with
-     catchup on, so the scheduler also creates exactly one *scheduled* run;
-  2. asserts the DuckDB rows per source and day, and the recorded day checks;
-  3. backfills the same 3 days again with reprocess "completed" and asserts the rows are unchanged;
-  4. stops every process it started and checks none is left.
+Drives the real CLI, `newsmill airflow up|down|status|runs|unpause|backfill`, against a temp
+Airflow home on an ephemeral port, with the demo sites served on ephemeral ports:
+  1. up -> down -> up on the same home (the pool already exists the second time);
+  2. up after the processes were killed with SIGKILL (stale pid file, orphaned workers);
+  3. backfills 3 days and unpauses the DAG, whose start_date = end_date = the next day with
+     catchup on, so the scheduler also creates exactly one *scheduled* run; asserts the DuckDB rows
+     per source and day and the recorded day checks; backfills the same 3 days again with
+     reprocess "completed" and asserts the rows are unchanged;
+  4. down stops every process it started and none is left.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import signal
+import subprocess
+import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -23,11 +29,13 @@ demo = pytest.importorskip("newsmill.demo", reason="newsmill.demo is not availab
 if not hasattr(demo, "serve_demo") or not hasattr(demo, "write_demo_config"):
     pytest.skip("newsmill.demo has no serve_demo/write_demo_config yet", allow_module_level=True)
 
-from newsmill import airflow_local  # noqa: E402
-from newsmill.airflow_local import DAG_ID  # noqa: E402
+from newsmill.local_airflow import DAG_ID  # noqa: E402
+from newsmill.local_airflow.client import AirflowClient  # noqa: E402
+from newsmill.local_airflow.supervisor import free_port  # noqa: E402
 
 pytestmark = pytest.mark.integration
 
+NEWSMILL = str(Path(sys.executable).with_name("newsmill"))
 FIRST = date(2026, 11, 17)
 LAST = date(2026, 11, 19)
 SCHEDULED = date(2026, 11, 20)  # the demo's last day; the one scheduled run collects it
@@ -53,7 +61,7 @@ def _runs_by_day(client) -> dict[date, dict]:
     return {_day(run): run for run in client.dag_runs(DAG_ID) if run.get("logical_date")}
 
 
-def _failure_detail(client, procs) -> str:
+def _failure_detail(client, home: Path) -> str:
     """What to show when a run fails or times out: run states, failed tasks and their log tails."""
     lines = []
     try:
@@ -65,10 +73,10 @@ def _failure_detail(client, procs) -> str:
                         lines.append(f"  {ti['task_id']}[{ti['map_index']}] {ti['state']} try {ti['try_number']}")
     except Exception as exc:  # noqa: BLE001 - best effort diagnostics
         lines.append(f"(could not list runs: {exc})")
-    logs = sorted(Path(procs.home, "logs").rglob("*.log"), key=lambda p: p.stat().st_mtime)[-3:]
+    logs = sorted(Path(home, "logs").rglob("*.log"), key=lambda p: p.stat().st_mtime)[-3:]
     for log in logs:
         tail = log.read_text(errors="replace").splitlines()[-12:]
-        lines.append(f"--- {log.relative_to(procs.home)}\n" + "\n".join(tail))
+        lines.append(f"--- {log.relative_to(home)}\n" + "\n".join(tail))
     return "\n".join(lines)
 
 
@@ -89,35 +97,40 @@ def _day_checks(database: Path) -> dict[tuple[date, str], tuple]:
     return {(day, source): (n, ok, message) for day, source, n, ok, message in rows}
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    """Demo sites + local Airflow, all on 127.0.0.1; everything stopped afterwards."""
-    tmp = tmp_path_factory.mktemp("airflow-it")
-    data_dir = tmp / "data"
-    config_path = tmp / "sources.toml"
-    with demo.serve_demo(ports=(0, 0, 0)) as servers:
-        demo.write_demo_config(config_path, servers, data_dir=data_dir)
-        env_extra = {
-            "NEWSMILL_CONFIG": str(config_path),
-            "NEWSMILL_DATA_DIR": str(data_dir),
-            "NEWSMILL_DB": str(data_dir / "news.duckdb"),
-            "NEWSMILL_START_DATE": SCHEDULED.isoformat(),
-            "NEWSMILL_END_DATE": SCHEDULED.isoformat(),
-            "NEWSMILL_CATCHUP": "true",
-            "NEWSMILL_MAX_ACTIVE_RUNS": "4",
-            "NEWSMILL_EXTRACT_WORKERS": "1",
-        }
-        started = time.monotonic()
-        procs = airflow_local.start(tmp / "airflow", port=airflow_local.free_port(), env_extra=env_extra)
-        groups = list(procs.pids.values())
-        try:
-            yield {"procs": procs, "client": procs.client(), "database": data_dir / "news.duckdb",
-                   "servers": servers, "started": started}
-        finally:
-            procs.stop()
-            leftovers = [pgid for pgid in groups if airflow_local._group_alive(pgid)]
-            assert leftovers == [], f"process groups still running after stop: {leftovers}"
-            assert _our_processes(tmp) == []
+class Cli:
+    """`newsmill airflow …` as a user runs it, in the environment of this test's Airflow."""
+
+    def __init__(self, env: dict[str, str], home: Path) -> None:
+        self.env, self.home = env, home
+
+    def __call__(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+        return subprocess.run([NEWSMILL, "airflow", *args], env=self.env, capture_output=True, text=True,
+                              timeout=timeout)
+
+    def ok(self, *args: str) -> str:
+        done = self(*args)
+        assert done.returncode == 0, f"newsmill airflow {' '.join(args)}: exit {done.returncode}\n{done.stderr}"
+        return done.stdout
+
+    def pids(self) -> dict[str, int]:
+        return json.loads((self.home / "newsmill-airflow.json").read_text())["pids"]
+
+    def client(self) -> AirflowClient:
+        return AirflowClient(json.loads((self.home / "newsmill-airflow.json").read_text())["url"])
+
+
+def _group_alive(pgid: int) -> bool:
+    """A process of group `pgid` that has not exited (a zombie has)."""
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                stat = (proc / "stat").read_text()
+            except OSError:
+                continue
+            state, _ppid, pgrp = stat[stat.rindex(")") + 2:].split()[:3]
+            if int(pgrp) == pgid and state != "Z":
+                return True
+    return False
 
 
 def _our_processes(tmp: Path) -> list[str]:
@@ -136,17 +149,83 @@ def _our_processes(tmp: Path) -> list[str]:
     return found
 
 
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    """Demo sites + local Airflow started by `newsmill airflow up`; stopped by `down` afterwards."""
+    tmp = tmp_path_factory.mktemp("airflow-it")
+    data_dir = tmp / "data"
+    config_path = tmp / "sources.toml"
+    home = tmp / "airflow"
+    with demo.serve_demo(ports=(0, 0, 0)) as servers:
+        demo.write_demo_config(config_path, servers, data_dir=data_dir)
+        env = {
+            **os.environ,
+            "NEWSMILL_AIRFLOW_HOME": str(home),
+            "NEWSMILL_AIRFLOW_PORT": str(free_port()),
+            "NEWSMILL_CONFIG": str(config_path),
+            "NEWSMILL_DATA_DIR": str(data_dir),
+            "NEWSMILL_DB": str(data_dir / "news.duckdb"),
+            "NEWSMILL_START_DATE": SCHEDULED.isoformat(),
+            "NEWSMILL_END_DATE": SCHEDULED.isoformat(),
+            "NEWSMILL_CATCHUP": "true",
+            "NEWSMILL_MAX_ACTIVE_RUNS": "4",
+            "NEWSMILL_EXTRACT_WORKERS": "1",
+        }
+        cli = Cli(env, home)
+        started = time.monotonic()
+        cli.ok("up")
+        up_seconds = time.monotonic() - started
+        try:
+            yield {"cli": cli, "home": home, "database": data_dir / "news.duckdb", "servers": servers,
+                   "up_seconds": up_seconds}
+        finally:
+            groups = list(cli.pids().values()) if (home / "newsmill-airflow.json").exists() else []
+            down = cli("down")
+            assert down.returncode == 0, down.stderr
+            assert [pgid for pgid in groups if _group_alive(pgid)] == []
+            assert _our_processes(tmp) == []
+            assert cli.ok("status").splitlines() == [f"no local Airflow runs from {home}"]
+
+
+def test_up_down_up_on_the_same_home(stack) -> None:
+    cli = stack["cli"]
+    first = cli.pids()
+    assert cli.ok("status").splitlines()[0].startswith("local Airflow runs at ")
+    assert cli.ok("down").splitlines() == [f"local Airflow of {stack['home']} stopped"]
+    assert [name for name, pgid in first.items() if _group_alive(pgid)] == []
+    assert "Airflow UI and API: " in cli.ok("up")  # the duckdb pool exists this time
+    assert set(cli.pids().values()).isdisjoint(first.values())
+    pool = cli.client().pool("duckdb")
+    assert (pool["slots"], pool["include_deferred"]) == (1, False)
+
+
+def test_up_after_the_processes_were_killed(stack) -> None:
+    """SIGKILL leaves a stale pid file and orphans (the scheduler's executor workers); up copes."""
+    cli = stack["cli"]
+    killed = cli.pids()
+    for pid in killed.values():
+        os.kill(pid, signal.SIGKILL)
+    _wait("the killed processes to exit", lambda: not cli.ok("status").startswith("local Airflow runs at "),
+          timeout=30, interval=0.5)
+    assert "Airflow UI and API: " in cli.ok("up")
+    assert [name for name, pgid in killed.items() if _group_alive(pgid)] == []
+    status = cli.ok("status").splitlines()
+    assert status[0].startswith("local Airflow runs at ") and len(status) == 4, status
+    assert all(line.endswith(" running") for line in status[1:]), status
+
+
 def test_backfill_scheduled_run_and_reprocess(stack) -> None:
-    procs, client, database = stack["procs"], stack["client"], stack["database"]
-    detail = lambda: _failure_detail(client, procs)  # noqa: E731
-    client.wait_dag(DAG_ID, timeout=120)
+    cli, home, database = stack["cli"], stack["home"], stack["database"]
+    client = cli.client()
+    detail = lambda: _failure_detail(client, home)  # noqa: E731
+    assert cli.ok("runs").splitlines() == [f"no runs of {DAG_ID} yet"]
 
     # 1. backfill FIRST..LAST (runs stay queued while paused), then unpause: the scheduler also
     #    creates the one scheduled run (start_date = end_date = SCHEDULED, catchup on).
     t_backfill = time.monotonic()
-    backfill = client.backfill(DAG_ID, FIRST, LAST, max_active_runs=3)
-    assert backfill["dag_id"] == DAG_ID
-    client.set_paused(DAG_ID, False)
+    made = cli.ok("backfill", "--from", FIRST.isoformat(), "--to", LAST.isoformat())
+    assert made.startswith("backfill ") and f"created: {FIRST}..{LAST}" in made
+    assert cli.ok("unpause").splitlines() == [f"{DAG_ID} unpaused"]
     days = [FIRST + timedelta(n) for n in range((LAST - FIRST).days + 1)]
 
     def backfill_done():
@@ -169,6 +248,9 @@ def test_backfill_scheduled_run_and_reprocess(stack) -> None:
     assert scheduled["data_interval_start"][:10] == SCHEDULED.isoformat()
     assert scheduled["data_interval_end"][:10] == (SCHEDULED + timedelta(1)).isoformat()
     assert set(_runs_by_day(client)) == {*days, SCHEDULED}  # nothing else was scheduled
+    listed = [line.split() for line in cli.ok("runs").splitlines()]
+    assert sorted((day, kind, state) for day, kind, state, _run_id in listed) == sorted(
+        [(d.isoformat(), "backfill", "success") for d in days] + [(SCHEDULED.isoformat(), "scheduled", "success")])
 
     # 2. rows per source and day: exactly the demo's articles of each day, none of other days
     rows = _articles(database)
@@ -191,7 +273,7 @@ def test_backfill_scheduled_run_and_reprocess(stack) -> None:
 
     # 3. the same backfill again, reprocessing completed runs: rows unchanged
     t_again = time.time()
-    client.backfill(DAG_ID, FIRST, LAST, reprocess="completed", max_active_runs=3, wait_busy=90)
+    cli.ok("backfill", "--from", FIRST.isoformat(), "--to", LAST.isoformat(), "--reprocess", "completed")
 
     def reprocessed():
         runs = _runs_by_day(client)
@@ -206,9 +288,8 @@ def test_backfill_scheduled_run_and_reprocess(stack) -> None:
         assert runs[day]["state"] == "success", detail()
     assert _articles(database) == rows
 
-    print(f"\nairflow up -> first backfill created: {t_backfill - stack['started']:.0f} s; "
-          f"3-day backfill: {backfill_seconds:.0f} s; scheduled day: "
-          f"{_epoch(scheduled['end_date']) - _epoch(scheduled['start_date']):.0f} s; "
+    print(f"\nnewsmill airflow up: {stack['up_seconds']:.0f} s; 3-day backfill: {backfill_seconds:.0f} s; "
+          f"scheduled day: {_epoch(scheduled['end_date']) - _epoch(scheduled['start_date']):.0f} s; "
           f"reprocess backfill: {time.time() - t_again:.0f} s")
 
 

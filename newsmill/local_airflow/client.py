@@ -1,0 +1,139 @@
+"""Just enough of Airflow 3's REST API v2 to set up a local Airflow, backfill and watch runs."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+from datetime import date
+from urllib.parse import quote
+
+from newsmill.local_airflow import AirflowLocalError
+
+# Seconds to retry a backfill that Airflow refuses with 503 "Database is locked" (SQLite only).
+SQLITE_LOCKED_RETRY = 60.0
+
+
+class ApiError(AirflowLocalError):
+    """Airflow answered with an HTTP error status."""
+
+    def __init__(self, status: int, method: str, path: str, detail: str) -> None:
+        super().__init__(f"{method} {path}: HTTP {status}: {' '.join(detail.split())[:500]}")
+        self.status = status
+
+
+class AirflowClient:
+    """A client of one Airflow api-server, authenticated by the simple auth manager's token."""
+
+    def __init__(self, url: str, timeout: float = 30.0) -> None:
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+        self._token: str | None = None
+
+    def _request(self, method: str, path: str, body: object = None, auth: bool = True) -> object:
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.url + path, data=data, method=method)
+        request.add_header("Accept", "application/json")
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        if auth:
+            request.add_header("Authorization", f"Bearer {self.token()}")
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                raw = response.read()
+        except urllib.error.HTTPError as exc:
+            raise ApiError(exc.code, method, path, exc.read().decode(errors="replace")) from None
+        except (urllib.error.URLError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise AirflowLocalError(f"{method} {path}: cannot reach Airflow at {self.url}: {reason}") from None
+        return json.loads(raw) if raw else None
+
+    def token(self) -> str:
+        """A JWT from the SimpleAuthManager (all-admins mode hands one out without credentials)."""
+        if self._token is None:
+            answer = self._request("GET", "/auth/token", auth=False)
+            self._token = answer["access_token"]  # type: ignore[index]
+        return self._token
+
+    def get(self, path: str) -> object:
+        return self._request("GET", path)
+
+    def post(self, path: str, body: object) -> object:
+        return self._request("POST", path, body)
+
+    def patch(self, path: str, body: object) -> object:
+        return self._request("PATCH", path, body)
+
+    def healthy(self) -> bool:
+        try:
+            with urllib.request.urlopen(self.url + "/api/v2/monitor/health", timeout=5) as response:
+                return response.status == 200
+        except OSError:
+            return False
+
+    def ensure_pool(self, name: str, slots: int, description: str) -> None:
+        """Create the pool, or give an existing one these slots and description, in one request.
+
+        Airflow 3 validates a single pool's PATCH body as a whole pool (name, slots and
+        include_deferred are required even to change one field), so this uses the bulk endpoint's
+        create with ``action_on_existence: overwrite``, which is its create-or-update.
+        """
+        pool = {"name": name, "slots": slots, "description": description, "include_deferred": False}
+        action = {"action": "create", "action_on_existence": "overwrite", "entities": [pool]}
+        answer = self.patch("/api/v2/pools", {"actions": [action]})
+        errors = ((answer or {}).get("create") or {}).get("errors")  # type: ignore[union-attr]
+        if errors:
+            raise AirflowLocalError(f"cannot create or update the pool {name}: {errors}")
+
+    def pool(self, name: str) -> dict:
+        return self.get(f"/api/v2/pools/{quote(name, safe='')}")  # type: ignore[return-value]
+
+    def wait_dag(self, dag_id: str, timeout: float = 120.0) -> dict:
+        """Wait until the dag-processor has parsed `dag_id`; raise with its import errors if not."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                return self.get(f"/api/v2/dags/{dag_id}")  # type: ignore[return-value]
+            except ApiError as exc:
+                if exc.status != 404:
+                    raise
+            if time.monotonic() >= deadline:
+                errors = self.get("/api/v2/importErrors")
+                raise AirflowLocalError(f"DAG {dag_id} not parsed after {timeout:.0f} s; import errors: {errors}")
+            time.sleep(1.0)
+
+    def set_paused(self, dag_id: str, paused: bool) -> None:
+        self.patch(f"/api/v2/dags/{dag_id}", {"is_paused": paused})
+
+    def backfill(self, dag_id: str, first: date, last: date, *, reprocess: str = "none",
+                 max_active_runs: int = 3, wait_busy: float = 0.0) -> dict:
+        """Create a backfill of the runs for first..last; retry a 409 (one backfill at a time)
+        for up to `wait_busy` seconds, and a 503 for up to SQLITE_LOCKED_RETRY seconds: on SQLite
+        Airflow refuses the creation while the scheduler holds the write lock, which passes."""
+        body = {
+            "dag_id": dag_id,
+            "from_date": f"{first.isoformat()}T00:00:00Z",
+            "to_date": f"{last.isoformat()}T00:00:00Z",
+            "reprocess_behavior": reprocess,
+            "max_active_runs": max_active_runs,
+        }
+        started = time.monotonic()
+        while True:
+            try:
+                return self.post("/api/v2/backfills", body)  # type: ignore[return-value]
+            except ApiError as exc:
+                waited = time.monotonic() - started
+                busy = exc.status == 409 and waited < wait_busy
+                locked = exc.status == 503 and waited < SQLITE_LOCKED_RETRY
+                if not (busy or locked):
+                    raise
+            time.sleep(2.0)
+
+    def dag_runs(self, dag_id: str) -> list[dict]:
+        answer = self.get(f"/api/v2/dags/{dag_id}/dagRuns?limit=100&order_by=logical_date")
+        return answer["dag_runs"]  # type: ignore[index]
+
+    def task_instances(self, dag_id: str, run_id: str) -> list[dict]:
+        answer = self.get(f"/api/v2/dags/{dag_id}/dagRuns/{quote(run_id, safe='')}/taskInstances?limit=100")
+        return answer["task_instances"]  # type: ignore[index]

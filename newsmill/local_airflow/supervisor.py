@@ -1,0 +1,470 @@
+"""Start and stop a local Airflow 3 for newsmill's DAGs: api-server, scheduler and dag-processor.
+
+Everything binds 127.0.0.1. Metadata lives in SQLite under the Airflow home, tasks run under the
+LocalExecutor with parallelism 4, and the one-slot ``duckdb`` pool that the DAGs' DuckDB writes use
+is created (or reset) before the scheduler starts. Each process runs in its own session (process
+group), so stopping it with one ``killpg`` also ends every child it forked (executor workers, task
+processes, crawls) and nothing depends on the process that started them staying alive. Process ids
+go to ``<home>/newsmill-airflow.json``; logs to ``<home>/logs/newsmill-*.log``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import json
+import os
+import secrets
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from newsmill.local_airflow import DEFAULT_PORT, AirflowLocalError
+from newsmill.local_airflow.client import AirflowClient
+
+PARALLELISM = 4
+POOL = "duckdb"
+POOL_DESCRIPTION = "newsmill: one writer at a time on the DuckDB file"
+STATE_FILE = "newsmill-airflow.json"
+SECRETS_FILE = "newsmill-secrets.json"
+HOST = "127.0.0.1"
+# Start order; stop goes in reverse so nothing is left to queue work on a dead api-server.
+ORDER = ("api-server", "scheduler", "dag-processor")
+# Seconds a process group whose leader died gets between SIGTERM and SIGKILL.
+ORPHAN_GRACE = 5.0
+
+Say = Callable[[str], None]
+
+
+class PortInUseError(AirflowLocalError):
+    """The port the api-server should listen on is taken."""
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def repo_root() -> Path:
+    return Path(__file__).resolve().parents[2]
+
+
+def default_dags_folder() -> Path:
+    return repo_root() / "dags"
+
+
+def airflow_command() -> str:
+    """The `airflow` executable of this interpreter's environment."""
+    candidate = Path(sys.executable).with_name("airflow")
+    if candidate.exists():
+        return str(candidate)
+    found = shutil.which("airflow")
+    if not found:
+        raise AirflowLocalError(
+            "the `airflow` command is not installed; install newsmill with the airflow extra "
+            "(uv sync --extra airflow, or pip install 'newsmill[airflow]')"
+        )
+    return found
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def port_in_use(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((HOST, port))
+        except OSError:
+            return True
+    return False
+
+
+def _secrets(home: Path) -> dict[str, str]:
+    """JWT and session secrets shared by all processes of this home (kept so restarts keep sessions)."""
+    path = home / SECRETS_FILE
+    if path.exists():
+        with contextlib.suppress(ValueError, OSError):
+            values = json.loads(path.read_text())
+            if {"jwt_secret", "secret_key"} <= set(values):
+                return values
+    values = {"jwt_secret": secrets.token_urlsafe(64), "secret_key": secrets.token_urlsafe(32)}
+    home.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(values, handle)
+    return values
+
+
+def airflow_env(
+    home: Path,
+    dags_folder: Path,
+    port: int,
+    *,
+    parallelism: int = PARALLELISM,
+    env_extra: dict[str, str] | None = None,
+) -> dict[str, str]:
+    """The environment every Airflow process of this home runs with (also good for `airflow` CLI calls)."""
+    home = Path(home).resolve()
+    keys = _secrets(home)
+    url = f"http://{HOST}:{port}"
+    env = {**os.environ, **(env_extra or {})}
+    # Compiled bytecode: without it every task process pays 6-8 s importing Airflow.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    for name in ("NEWSMILL_CONFIG", "NEWSMILL_DATA_DIR", "NEWSMILL_DB"):  # tasks run in other folders
+        if env.get(name):
+            env[name] = str(Path(env[name]).resolve())
+    env.update(
+        {
+            "AIRFLOW_HOME": str(home),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(Path(dags_folder).resolve()),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+            "AIRFLOW__CORE__PARALLELISM": str(parallelism),
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+            "AIRFLOW__CORE__AUTH_MANAGER": (
+                "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
+            ),
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
+            "AIRFLOW__API__HOST": HOST,
+            "AIRFLOW__API__PORT": str(port),
+            "AIRFLOW__API__BASE_URL": url,
+            "AIRFLOW__API__WORKERS": "1",
+            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{url}/execution/",
+            "AIRFLOW__API_AUTH__JWT_SECRET": keys["jwt_secret"],
+            "AIRFLOW__API__SECRET_KEY": keys["secret_key"],
+            "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
+            "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port()),
+            "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
+        }
+    )
+    return env
+
+
+# --- what runs ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What a home's pid file says, and which of those processes and process groups still run."""
+
+    home: Path
+    url: str | None = None
+    port: int | None = None
+    dags_folder: Path | None = None
+    pids: dict[str, int] = field(default_factory=dict)
+    leaders: dict[str, bool] = field(default_factory=dict)  # the recorded airflow process runs
+    groups: dict[str, bool] = field(default_factory=dict)  # something of its process group runs
+
+    @property
+    def running(self) -> bool:
+        """All three processes run (a crashed or killed one makes it not running)."""
+        return all(self.leaders.get(name, False) for name in ORDER)
+
+    @property
+    def remnants(self) -> dict[str, int]:
+        """The recorded process groups that still have a process in them."""
+        return {name: pid for name, pid in self.pids.items() if self.groups.get(name)}
+
+
+_PROC = Path("/proc")
+
+
+def _stat(pid: int | str) -> tuple[str, int] | None:
+    """(state, process group) of a process, from procfs; None when it is gone."""
+    try:
+        text = (_PROC / str(pid) / "stat").read_text()
+    except OSError:
+        return None
+    fields = text[text.rindex(")") + 2:].split()  # the command name in parentheses may hold spaces
+    return fields[0], int(fields[2])
+
+
+def _group_alive(pgid: int) -> bool:
+    """True while process group `pgid` has a process that has not exited (zombies do not count:
+    a killed leader stays one until its new parent reaps it)."""
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    if not _PROC.joinpath("self").exists():
+        return True
+    with os.scandir(_PROC) as entries:
+        for entry in entries:
+            stat = _stat(entry.name) if entry.name.isdigit() else None
+            if stat and stat[1] == pgid and stat[0] not in ("Z", "X"):
+                return True
+    return False
+
+
+def _leader(pid: int) -> str:
+    """What recorded pid `pid` is now: "airflow" (still the airflow process leading its group),
+    "gone" (exited; a zombie counts as gone) or "other" (the pid was reused)."""
+    if not _PROC.joinpath("self").exists():  # no procfs: trust a pid that still leads its group
+        try:
+            return "airflow" if os.getpgid(pid) == pid else "other"
+        except OSError:
+            return "gone"
+    stat = _stat(pid)
+    if stat is None or stat[0] in ("Z", "X"):
+        return "gone"
+    try:
+        cmdline = (_PROC / str(pid) / "cmdline").read_bytes()
+    except OSError:
+        return "gone"
+    return "airflow" if b"airflow" in cmdline and stat[1] == pid else "other"
+
+
+def status(home: Path) -> Recorded:
+    """Read `home`'s pid file and look at each recorded process (group)."""
+    home = Path(home).resolve()
+    try:
+        state = json.loads((home / STATE_FILE).read_text())
+        pids = {str(name): int(pid) for name, pid in state["pids"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return Recorded(home=home)
+    leaders = {name: _leader(pid) for name, pid in pids.items()}
+    return Recorded(
+        home=home,
+        url=state.get("url"),
+        port=state.get("port"),
+        dags_folder=Path(state["dags_folder"]) if state.get("dags_folder") else None,
+        pids=pids,
+        leaders={name: leader == "airflow" for name, leader in leaders.items()},
+        # a reused pid leads someone else's group, which is none of ours
+        groups={name: leaders[name] != "other" and _group_alive(pid) for name, pid in pids.items()},
+    )
+
+
+@dataclass
+class AirflowProcesses:
+    """A started local Airflow: its home, URL, environment and the processes (by name)."""
+
+    home: Path
+    port: int
+    env: dict[str, str]
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    @property
+    def pids(self) -> dict[str, int]:
+        return {name: proc.pid for name, proc in self.processes.items()}
+
+    def stop(self, timeout: float = 30.0, say: Say = _say) -> None:
+        _stop_groups(self.pids, timeout, say, popens=self.processes)
+        (self.home / STATE_FILE).unlink(missing_ok=True)
+
+
+def _stop_groups(pids: dict[str, int], timeout: float, say: Say,
+                 popens: dict[str, subprocess.Popen] | None = None) -> None:
+    """SIGTERM each group, SIGKILL what is left after `timeout`, or after ORPHAN_GRACE for a group
+    whose leader is gone (nothing is left to shut its workers down). Without `popens` (groups read
+    from a pid file) a group is only signalled while its leader is airflow or gone, never a reused pid."""
+    names = [n for n in reversed(ORDER) if n in pids] + [n for n in pids if n not in ORDER]
+
+    def send(pgid: int, sig: signal.Signals) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pgid, sig)
+
+    started = time.monotonic()
+    deadlines: dict[str, float] = {}
+    killed: list[int] = []
+    for name in names:
+        pgid = pids[name]
+        if not _group_alive(pgid):
+            continue
+        leader = _leader(pgid)
+        if popens is None and leader == "other":
+            say(f"skipping {name} (pid {pgid}): not an airflow process any more")
+            continue
+        deadlines[name] = started + (ORPHAN_GRACE if leader == "gone" else timeout)
+        send(pgid, signal.SIGTERM)
+    while deadlines:
+        for proc in (popens or {}).values():
+            proc.poll()  # reap the ones this process started, so their groups can end
+        for name in [n for n in deadlines if not _group_alive(pids[n])]:
+            del deadlines[name]
+        for name in [n for n, deadline in deadlines.items() if time.monotonic() >= deadline]:
+            waited = deadlines.pop(name) - started
+            say(f"{name} (process group {pids[name]}) did not stop in {waited:.0f} s; killing it")
+            send(pids[name], signal.SIGKILL)
+            killed.append(pids[name])
+        time.sleep(0.2)
+    gone_by = time.monotonic() + 10  # SIGKILL cannot be ignored; exiting still takes a moment
+    while any(_group_alive(pgid) for pgid in killed) and time.monotonic() < gone_by:
+        time.sleep(0.1)
+
+
+def stop(home: Path, *, timeout: float = 30.0, say: Say = _say) -> bool:
+    """Stop every process group recorded in `home` (SIGTERM, then SIGKILL); True if any ran."""
+    recorded = status(home)
+    remnants = recorded.remnants
+    if remnants:
+        say("stopping " + ", ".join(f"{name} ({pid})" for name, pid in remnants.items()))
+        _stop_groups(remnants, timeout, say)
+    (recorded.home / STATE_FILE).unlink(missing_ok=True)
+    return bool(remnants)
+
+
+# --- starting -----------------------------------------------------------------------------------
+
+
+def _log_hint(path: Path) -> str:
+    """The last line of a log (a traceback's last line names the error) and where the rest is."""
+    try:
+        lines = [line.strip() for line in path.read_text(errors="replace").splitlines() if line.strip()]
+    except OSError:
+        lines = []
+    return f"{lines[-1] if lines else 'no output'} (log: {path})"
+
+
+def _spawn(name: str, args: list[str], env: dict[str, str], home: Path) -> subprocess.Popen:
+    log = home / "logs" / f"newsmill-{name}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [airflow_command(), *args],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # own process group: killpg reaches every child it forks
+        )
+
+
+def _compile_bytecode(dags_folder: Path, say: Say) -> None:
+    """Compile site-packages once (when Airflow's bytecode is missing) and the project's code."""
+    root = repo_root()
+    targets = [str(p) for p in (root / "newsmill", root / "spiders", root / "transforms", dags_folder)
+               if p.is_dir()]
+    spec = importlib.util.find_spec("airflow")
+    if spec and spec.submodule_search_locations:
+        package = Path(next(iter(spec.submodule_search_locations)))
+        if not Path(importlib.util.cache_from_source(str(package / "__init__.py"))).exists():
+            say("compiling Python bytecode for site-packages (once; makes every task start faster)")
+            targets.append(str(package.parent))
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run([sys.executable, "-m", "compileall", "-q", "-j", "0", *targets], env=env,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+
+
+def _wait_healthy(client: AirflowClient, proc: subprocess.Popen, log: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if client.healthy():
+            return
+        if proc.poll() is not None:
+            raise AirflowLocalError(f"airflow api-server exited with {proc.returncode}: {_log_hint(log)}")
+        time.sleep(0.5)
+    raise AirflowLocalError(f"airflow api-server not healthy at {client.url} after {timeout:.0f} s "
+                            f"(log: {log})")
+
+
+def _write_state(procs: AirflowProcesses) -> None:
+    state = {
+        "url": procs.url,
+        "port": procs.port,
+        "pids": procs.pids,
+        "dags_folder": procs.env["AIRFLOW__CORE__DAGS_FOLDER"],
+        "started_at": datetime.now(UTC).isoformat(),
+    }
+    path = procs.home / STATE_FILE
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(state, indent=1))
+    tmp.replace(path)
+
+
+def start(
+    home: Path,
+    dags_folder: Path | None = None,
+    port: int = DEFAULT_PORT,
+    env_extra: dict[str, str] | None = None,
+    *,
+    parallelism: int = PARALLELISM,
+    timeout: float = 180.0,
+    say: Say = _say,
+) -> AirflowProcesses:
+    """Migrate the metadata DB, start api-server (waits for health), create the pool, then start
+    scheduler and dag-processor. What is left of an earlier start that was not stopped (a process
+    crashed or was killed) is stopped first. On any failure, stops what it started and raises."""
+    home = Path(home).resolve()
+    dags_folder = Path(dags_folder or default_dags_folder()).resolve()
+    recorded = status(home)
+    if recorded.running:
+        raise AirflowLocalError(f"local Airflow already runs from {home} at {recorded.url}; "
+                                "stop it first with `newsmill airflow down`")
+    if recorded.remnants:
+        say("stopping what is left of the last local Airflow of this home (it was not stopped with down)")
+        stop(home, say=say)
+    if port_in_use(port):
+        raise PortInUseError(f"port {HOST}:{port} is in use; pick another")
+    command = airflow_command()
+    home.mkdir(parents=True, exist_ok=True)
+    env = airflow_env(home, dags_folder, port, parallelism=parallelism, env_extra=env_extra)
+    _compile_bytecode(dags_folder, say)
+    say(f"airflow db migrate ({home / 'airflow.db'})")
+    migrate_log = home / "logs" / "newsmill-db-migrate.log"
+    migrate_log.parent.mkdir(parents=True, exist_ok=True)
+    with migrate_log.open("wb") as out:
+        done = subprocess.run([command, "db", "migrate"], env=env, stdout=out,
+                              stderr=subprocess.STDOUT, timeout=600, check=False)
+    if done.returncode != 0:
+        raise AirflowLocalError(f"airflow db migrate exited with {done.returncode}: {_log_hint(migrate_log)}")
+
+    procs = AirflowProcesses(home=home, port=port, env=env)
+    try:
+        api = procs.processes["api-server"] = _spawn(
+            "api-server", ["api-server", "--host", HOST, "--port", str(port), "--workers", "1"], env, home
+        )
+        _write_state(procs)
+        client = AirflowClient(procs.url)
+        _wait_healthy(client, api, home / "logs" / "newsmill-api-server.log", timeout)
+        client.ensure_pool(POOL, 1, POOL_DESCRIPTION)
+        procs.processes["scheduler"] = _spawn("scheduler", ["scheduler", "--skip-serve-logs"], env, home)
+        procs.processes["dag-processor"] = _spawn("dag-processor", ["dag-processor"], env, home)
+        _write_state(procs)
+        time.sleep(1.0)
+        for name, proc in procs.processes.items():
+            if proc.poll() is not None:
+                log = home / "logs" / f"newsmill-{name}.log"
+                raise AirflowLocalError(f"airflow {name} exited with {proc.returncode}: {_log_hint(log)}")
+    except BaseException:
+        procs.stop(say=say)
+        raise
+    say(f"local Airflow runs at {procs.url} (home {home}, dags {dags_folder})")
+    return procs
+
+
+# --- using a running one ------------------------------------------------------------------------
+
+
+def client_for(home: Path) -> AirflowClient:
+    """A REST client for the local Airflow recorded in `home`, which must be running."""
+    recorded = status(home)
+    if not (recorded.url and recorded.leaders.get("api-server")):
+        raise AirflowLocalError(f"no local Airflow runs from {recorded.home}; start it with `newsmill airflow up`")
+    return AirflowClient(recorded.url)
+
+
+def shell_exports(home: Path, port: int = DEFAULT_PORT) -> str:
+    """`export` lines that point the `airflow` CLI at `home`: at its recorded api-server when it
+    was started, else at the DAGs folder and `port` that `up` would use."""
+    recorded = status(home)
+    env = airflow_env(recorded.home, recorded.dags_folder or default_dags_folder(), recorded.port or port)
+    names = sorted(k for k in env if k == "AIRFLOW_HOME" or k.startswith("AIRFLOW__"))
+    return "\n".join(f"export {k}={shlex.quote(env[k])}" for k in names)

@@ -1,0 +1,93 @@
+"""A run whose logical date newsmill cannot collect (a manual trigger's typo) fails at once, says
+why, and crawls nothing; run by `dag.test()` against a stand-in pipeline (~15 s)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("airflow", reason="the airflow extra is not installed")
+
+ROOT = Path(__file__).resolve().parents[2]
+DAYS = ("2200-01-01", "9999-12-31")  # after the DAG's start_date, so the runs have tasks
+
+SCRIPT = textwrap.dedent(
+    """
+    import json, sys
+    from datetime import UTC, datetime
+
+    import newsmill.pipeline as pipeline
+
+    calls = []
+
+    def record(name):
+        def stand_in(*args, **kwargs):
+            calls.append(name)
+            raise RuntimeError(f"{name} must not run")
+        return stand_in
+
+    for name in ("crawl", "extract", "load", "check_day"):
+        setattr(pipeline, name, record(name))
+
+    from airflow.dag_processing.dagbag import DagBag
+
+    dag = DagBag(dag_folder=sys.argv[1]).dags["newsmill_daily"]
+    for task in dag.tasks:
+        task.retries = 0
+    result = {}
+    for day in sys.argv[2:]:
+        calls.clear()
+        run = dag.test(logical_date=datetime.fromisoformat(day).replace(tzinfo=UTC))
+        states = {f"{ti.task_id}[{ti.map_index}]": str(ti.state) for ti in run.get_task_instances()}
+        result[day] = {"state": str(run.state), "tasks": states, "calls": list(calls)}
+    print("RESULT " + json.dumps(result))
+    """
+)
+
+CONFIG = """
+[[sources]]
+name = "alpha"
+domains = ["127.0.0.1:9"]
+language = "en"
+feeds = ["http://127.0.0.1:9/feed.xml"]
+"""
+
+
+@pytest.fixture(scope="module")
+def outcome(tmp_path_factory) -> tuple[dict, str]:
+    tmp = tmp_path_factory.mktemp("dagdates")
+    (tmp / "sources.toml").write_text(CONFIG)
+    (tmp / "script.py").write_text(SCRIPT)
+    env = {
+        **os.environ,
+        "AIRFLOW_HOME": str(tmp / "home"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{tmp / 'home' / 'airflow.db'}",
+        "NEWSMILL_CONFIG": str(tmp / "sources.toml"),
+        "NEWSMILL_DATA_DIR": str(tmp / "data"),
+    }
+    airflow = Path(sys.executable).with_name("airflow")
+    subprocess.run([str(airflow), "db", "migrate"], env=env, capture_output=True, check=True, timeout=300)
+    done = subprocess.run([sys.executable, str(tmp / "script.py"), str(ROOT / "dags"), *DAYS],
+                          env=env, capture_output=True, text=True, timeout=300)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
+    assert lines, f"dag.test script failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    return json.loads(lines[-1][len("RESULT "):]), done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("day", DAYS)
+def test_a_day_out_of_range_fails_the_run_before_any_crawl(outcome, day: str) -> None:
+    result, output = outcome
+    run = result[day]
+    assert run["state"] == "failed", run
+    assert run["calls"] == [], run  # nothing crawled, extracted, loaded or checked
+    assert run["tasks"]["source.crawl[0]"] == "failed", run["tasks"]
+    assert (f"newsmill_daily: logical date {day} is outside the days newsmill supports, "
+            "1990-01-01 to 2199-12-31") in output
