@@ -121,6 +121,13 @@ def flaky(failures: int) -> Route:
     return handler
 
 
+def nested(title: str, depth: int) -> bytes:
+    """An article whose paragraphs sit inside `depth` nested divs: past the HTML parser's limit."""
+    return (f"<!doctype html><html lang='en'><head><title>{title}</title><meta name='date' content='{DAY}'>"
+            f"</head><body><h1>{title}</h1>{'<div>' * depth}{_words(title)}{'</div>' * depth}"
+            f"</body></html>").encode()
+
+
 def unannounced(body: bytes) -> Route:
     """`body` sent without Content-Length: its end is the connection closing."""
 
@@ -279,6 +286,10 @@ def hostile_routes(base: str, calm: str) -> dict[str, Route]:
                              + _words("Malformed page").encode().replace(b"</p>", b"")
                              + b"<td></tr><<>></b></i></span><!-- never closed"),
         "/a/empty": Page(b""),
+        "/a/deeply-nested": Page(nested("Deeply nested", 5000)),
+        "/a/headline-only": Page(f"<html><head><title>Headline only | Hostile</title></head><body><article>"
+                                 f"<h1>Headline only</h1><p>By A. Writer</p><p>{DAY}</p></article></body>"
+                                 f"</html>".encode()),
         "/a/listed-future": Page(article("Listed in the future")),
         "/a/listed-nonsense": Page(article("Listed on a nonsense day")),
         "/a/listed-words": Page(article("Listed in words")),
@@ -296,6 +307,7 @@ FEED_ARTICLES = (
     "/a/limited-429", "/a/flaky-503", "/a/slow", "/a/reset", "/a/loop-a", "/a/cross-site",
     "/a/moved-on-site", "/a/huge", "/a/gzip-bomb", "/a/pdf-story", "/a/image-story", "/a/json-story",
     "/a/cp1251", "/a/gbk", "/a/shift-jis", "/a/latin1-as-utf8", "/a/malformed", "/a/empty",
+    "/a/deeply-nested", "/a/headline-only",
     "/a/huge-unannounced",
     "/a/dated-nonsense", "/a/dated-words", "/a/page-says-future",
 )
@@ -323,6 +335,8 @@ FAULTS: tuple[Fault, ...] = (
     Fault("wrong or missing charset", ("/a/cp1251", "/a/gbk", "/a/shift-jis", "/a/latin1-as-utf8"), "loaded"),
     Fault("malformed HTML", ("/a/malformed",), "loaded"),
     Fault("empty HTML", ("/a/empty",), "extract_failed", "no article text"),
+    Fault("nesting past the parser's depth limit", ("/a/deeply-nested",), "loaded"),
+    Fault("headline without a body", ("/a/headline-only",), "extract_failed", "the body is only the title"),
     Fault("future / nonsense page dates", ("/a/dated-nonsense", "/a/dated-words", "/a/page-says-future"),
           "loaded"),
     Fault("sitemap dates", ("/a/dated-ok",), "loaded"),
