@@ -40,6 +40,7 @@ REMOVED = "removed.parquet"
 EXTRACT_ERRORS = "extract_errors.jsonl"
 RUN_INFO = "run.json"
 SKIP_URLS = "skip_urls.txt"
+RUN_LOCK = "run.lock"
 
 
 def write_atomic(path: Path, text: str) -> None:

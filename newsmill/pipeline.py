@@ -5,27 +5,58 @@ The CLI and the Airflow DAGs both call these functions, so both paths give the s
 
 from __future__ import annotations
 
+import fcntl
+import os
+import signal
 import subprocess
 import sys
+import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING
 
 from newsmill import layout
 from newsmill.config import Config, Source
 from newsmill.progress import Progress
 from newsmill.warehouse import LoadResult, RunInfo, connect, load_run
+from newsmill.warehouse.connection import LOCK_TIMEOUT_ENV, lock_timeout
+from spiders.crawl import ERROR_PREFIX, EXIT_INTERRUPTED
 
 if TYPE_CHECKING:
     from transforms.pool import WorkerPool
 
 
-class CrawlError(RuntimeError):
-    """The crawl process could not run at all (not: some pages failed)."""
+class RunFailed(RuntimeError):
+    """A run stopped before its load (a file it could not write, a crawl that did not finish):
+    nothing of it reached the warehouse, and running the same days again completes it."""
+
+
+class CrawlError(RunFailed):
+    """The crawl did not finish, so its record of the days is incomplete (not: some pages failed)."""
+
+
+class RunBusy(RuntimeError):
+    """Another process held the run directory for `NEWSMILL_LOCK_TIMEOUT` seconds."""
+
+
+class Interrupted(BaseException):  # noqa: N818 - named like KeyboardInterrupt, which it stands for
+    """SIGINT or SIGTERM reached the process (`stop_on_signals`). A BaseException, like
+    KeyboardInterrupt, so no `except Exception` mistakes it for a failure to handle and go on."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+    @property
+    def exit_status(self) -> int:
+        """128 + the signal number, as a shell reports a process the signal ended: 130, 143."""
+        return 128 + self.signum
 
 
 class DayCheckFailed(RuntimeError):
@@ -55,6 +86,119 @@ def days(first: date, last: date) -> Iterator[date]:
         day += timedelta(days=1)
 
 
+@contextmanager
+def stop_on_signals() -> Iterator[None]:
+    """Raise `Interrupted` in the main thread at the first SIGINT or SIGTERM, and ignore later ones.
+
+    A Ctrl-C reaches the whole process group: the crawl stops itself, the extraction workers ignore
+    it (`transforms.pool`), and this process unwinds, stopping the crawl and the workers on its
+    way out. A second Ctrl-C raising in the middle of that would cut it short and leave them
+    running, hence ignored. After a signal the handlers stay as they are: the process is ending.
+    """
+    caught: list[int] = []
+
+    def interrupt(signum: int, _frame: FrameType | None) -> None:
+        for name in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(name, signal.SIG_IGN)
+        caught.append(signum)
+        raise Interrupted(signum)
+
+    previous = {name: signal.signal(name, interrupt) for name in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        if not caught:
+            for name, handler in previous.items():
+                signal.signal(name, handler)
+
+
+class RunLock:
+    """The lock of one run directory: one crawl, extraction or load of the same run at a time.
+
+    A `flock` on ``RUN_DIR/run.lock``, which the kernel releases when its holder exits in any way,
+    SIGKILL included, so a killed run never blocks the next. A second run of the same days waits
+    for the first (saying who holds it) up to `NEWSMILL_LOCK_TIMEOUT` seconds, like the warehouse
+    lock, then raises `RunBusy`; waiting suits scheduler retries better than refusing at once.
+    The holder writes its PID into the file, for that message only.
+    """
+
+    def __init__(self, run_dir: Path, say: Callable[[str], None] | None = None) -> None:
+        self.path = Path(run_dir) / layout.RUN_LOCK
+        self.fd: int | None = None
+        self._say = say or _stderr
+
+    def __enter__(self) -> RunLock:
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise _cannot_write(f"run {self.path.parent.name}", exc, self.path) from None
+        try:
+            self._wait(fd)
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        except BaseException:
+            os.close(fd)
+            raise
+        self.fd = fd
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.fd is not None:
+            os.close(self.fd)  # releases the lock
+            self.fd = None
+
+    def _wait(self, fd: int) -> None:
+        timeout = lock_timeout()
+        deadline = time.monotonic() + timeout
+        announced = False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                pass
+            holder = self._holder()
+            if time.monotonic() >= deadline:
+                raise RunBusy(f"{self.path.parent} is still in use by {holder} after {timeout:.0f} s; "
+                              f"let that run finish, or raise {LOCK_TIMEOUT_ENV}")
+            if not announced:
+                self._say(f"{self.path.parent} is in use by {holder}; waiting up to {timeout:.0f} s "
+                          "for it to finish")
+                announced = True
+            time.sleep(0.2)
+
+    def _holder(self) -> str:
+        try:
+            pid = int(self.path.read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return "another process"
+        try:
+            raw = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+        except OSError:
+            return f"PID {pid}"
+        command = " ".join(raw.decode(errors="replace").split())
+        return f"PID {pid} ({command[:80]})" if command else f"PID {pid}"
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _cannot_write(what: str, exc: OSError, where: Path) -> RunFailed:
+    """One line for a file a stage could not write: which file (else its folder) and why (pyarrow's
+    errors carry a whole sentence as `strerror`; the errno says it in a few words)."""
+    reason = os.strerror(exc.errno) if exc.errno else exc.strerror or str(exc)
+    return RunFailed(f"{what}: cannot write {exc.filename or where}: {reason}")
+
+
+def _prepare(run_dir: Path, rid: str) -> None:
+    """Create the run directory, so its lock can be taken."""
+    try:
+        run_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _cannot_write(f"run {rid}", exc, run_dir) from None
+
+
 def _run_dir(config: Config, sources: list[Source], first: date, last: date) -> tuple[str, Path]:
     names = [s.name for s in sources]
     every = len(names) == len(config.sources) and len(names) > 1
@@ -82,8 +226,13 @@ def crawl(
     refetch: bool = False,
     progress: bool = False,
 ) -> Path:
-    """Fetch the sources' articles listed for first..last into WARC; return the run directory."""
-    return _crawl(config, sources, first, last, refetch=refetch, progress=progress)
+    """Fetch the sources' articles listed for first..last into WARC; return the run directory.
+
+    Raises `CrawlError` (nothing to load) unless the crawl ran to its end."""
+    rid, run_dir = _run_dir(config, sources, first, last)
+    _prepare(run_dir, rid)
+    with RunLock(run_dir) as lock:
+        return _crawl(config, sources, first, last, lock, refetch=refetch, progress=progress)
 
 
 def _crawl(
@@ -91,18 +240,23 @@ def _crawl(
     sources: list[Source],
     first: date,
     last: date,
+    lock: RunLock,
     *,
     refetch: bool,
     progress: bool,
     on_rows: Callable[[list[dict]], object] | None = None,
 ) -> Path:
-    """`crawl`; with `on_rows`, the crawl.jsonl rows are handed to it as the crawl appends them."""
+    """`crawl` under the run's `lock`; with `on_rows`, the crawl.jsonl rows are handed to it as the
+    crawl appends them."""
     rid, run_dir = _run_dir(config, sources, first, last)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    for stale in (layout.CRAWL_LOG, layout.CRAWL_DONE, layout.ARTICLES, layout.REMOVED, layout.EXTRACT_ERRORS):
-        (run_dir / stale).unlink(missing_ok=True)
     skip_file = run_dir / layout.SKIP_URLS
-    layout.write_atomic(skip_file, "" if refetch else "\n".join(_known_urls(config, sources)))
+    try:
+        for stale in (layout.CRAWL_LOG, layout.CRAWL_DONE, layout.ARTICLES, layout.REMOVED,
+                      layout.EXTRACT_ERRORS):
+            (run_dir / stale).unlink(missing_ok=True)
+        layout.write_atomic(skip_file, "" if refetch else "\n".join(_known_urls(config, sources)))
+    except OSError as exc:
+        raise _cannot_write(f"crawl of {rid}", exc, run_dir) from None
     started = datetime.now(UTC)
     clock = time.monotonic()
     command = [
@@ -116,7 +270,7 @@ def _crawl(
     for source in sources:
         command += ["--source", source.name]
     log = run_dir / layout.CRAWL_LOG
-    with _child(command) as child, Progress(progress, f"crawl {rid}", unit="pages") as bar:
+    with _child(command, run_dir, lock) as child, Progress(progress, f"crawl {rid}", unit="pages") as bar:
         if on_rows is None:
             while child.poll() is None:
                 time.sleep(0.5)
@@ -136,17 +290,19 @@ def _crawl(
                     break
                 time.sleep(0.1)
     if child.returncode != 0 or not (run_dir / layout.CRAWL_DONE).exists():
-        detail = child.stderr_tail()
-        raise CrawlError(f"crawl of {rid} failed (exit {child.returncode}): {detail}")
-    RunInfo(
-        run_id=rid,
-        first=first,
-        last=last,
-        sources=tuple(s.name for s in sources),
-        started_at=started,
-        crawl_seconds=time.monotonic() - clock,
-        extract_seconds=0.0,
-    ).write(run_dir)
+        raise CrawlError(f"crawl of {rid}: {child.failure()}")
+    try:
+        RunInfo(
+            run_id=rid,
+            first=first,
+            last=last,
+            sources=tuple(s.name for s in sources),
+            started_at=started,
+            crawl_seconds=time.monotonic() - clock,
+            extract_seconds=0.0,
+        ).write(run_dir)
+    except OSError as exc:
+        raise _cannot_write(f"crawl of {rid}", exc, run_dir) from None
     return run_dir
 
 
@@ -154,18 +310,23 @@ def extract(config: Config, run_dir: Path, *, workers: int | None = None, progre
     """Extract and clean every fetched article of a crawled run into Parquet; return the run dir."""
     from transforms.batch import extract_run  # imported late: trafilatura is heavy at import
 
-    info = RunInfo.read(run_dir)
     languages = {s.name: s.language for s in config.sources}
-    clock = time.monotonic()
-    with Progress(progress, f"extract {info.run_id}", unit="pages") as bar:
-        extract_run(run_dir, languages, workers=workers, progress=bar.update)
-    RunInfo(**{**info.__dict__, "extract_seconds": time.monotonic() - clock}).write(run_dir)
+    with RunLock(run_dir):
+        info = RunInfo.read(run_dir)
+        clock = time.monotonic()
+        try:
+            with Progress(progress, f"extract {info.run_id}", unit="pages") as bar:
+                extract_run(run_dir, languages, workers=workers, progress=bar.update)
+            RunInfo(**{**info.__dict__, "extract_seconds": time.monotonic() - clock}).write(run_dir)
+        except OSError as exc:
+            raise _cannot_write(f"extraction of {info.run_id}", exc, run_dir) from None
     return run_dir
 
 
 def load(config: Config, run_dir: Path, *, refetch: bool = False) -> LoadResult:
     """Load an extracted run into the warehouse in one transaction."""
-    return load_run(config.settings.database, run_dir, refetch=refetch)
+    with RunLock(run_dir):
+        return load_run(config.settings.database, run_dir, refetch=refetch)
 
 
 def worker_pool(workers: int | None = None) -> WorkerPool:
@@ -196,24 +357,32 @@ def run(
     `crawl_seconds` is the crawl's wall time (extraction ran alongside) and `extract_seconds` the
     time extraction went on after the crawl had ended. With `pool` (`worker_pool`), extraction runs
     in those workers and leaves them running; else the run starts `workers` of its own.
+
+    The run holds its directory's `RunLock` throughout. It raises `RunFailed` when a file cannot be
+    written or the crawl does not finish, before anything is loaded: a `refetch` replaces the days'
+    rows only once the new crawl and extraction are complete.
     """
     from transforms.batch import PageBatch  # imported late: trafilatura is heavy at import
 
     selected = config.select(sources)
     rid, run_dir = _run_dir(config, selected, first, last)
     languages = {s.name: s.language for s in config.sources}
-    with PageBatch(run_dir, languages, workers=workers, pool=pool) as batch:
-        batch.start()
-        run_dir = _crawl(
-            config, selected, first, last, refetch=refetch, progress=progress, on_rows=batch.feed_rows
-        )
-        clock = time.monotonic()
-        with Progress(progress, f"extract {rid}", unit="pages") as bar:
-            batch.progress = bar.update
-            batch.finish()
-        info = RunInfo.read(run_dir)
-        RunInfo(**{**info.__dict__, "extract_seconds": time.monotonic() - clock}).write(run_dir)
-    result = load(config, run_dir, refetch=refetch)
+    _prepare(run_dir, rid)
+    with RunLock(run_dir) as lock:
+        try:
+            with PageBatch(run_dir, languages, workers=workers, pool=pool) as batch:
+                batch.start()
+                _crawl(config, selected, first, last, lock, refetch=refetch, progress=progress,
+                       on_rows=batch.feed_rows)
+                clock = time.monotonic()
+                with Progress(progress, f"extract {rid}", unit="pages") as bar:
+                    batch.progress = bar.update
+                    batch.finish()
+                info = RunInfo.read(run_dir)
+                RunInfo(**{**info.__dict__, "extract_seconds": time.monotonic() - clock}).write(run_dir)
+        except OSError as exc:  # the extraction's files: `_crawl` reports its own as CrawlError
+            raise _cannot_write(f"extraction of {rid}", exc, run_dir) from None
+        result = load_run(config.settings.database, run_dir, refetch=refetch)
     info = RunInfo.read(run_dir)
     return RunSummary(
         run_id=info.run_id,
@@ -281,12 +450,36 @@ def _count_lines(path: Path) -> int:
 
 
 class _Child:
-    """A crawl subprocess whose stderr goes to a file we can quote when it fails."""
+    """A crawl subprocess. Its stderr goes to ``crawl.stderr.log`` and its last lines are kept in
+    memory too, so the cause of a failure can be quoted even when the disk is full.
 
-    def __init__(self, command: list[str], stderr_path: Path) -> None:
-        self.stderr_path = stderr_path
-        self._stderr = stderr_path.open("wb")
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=self._stderr)
+    The child inherits the run's lock, so a crawl that outlives a killed parent still holds it."""
+
+    def __init__(self, command: list[str], stderr_path: Path, lock: RunLock) -> None:
+        assert lock.fd is not None
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                        pass_fds=(lock.fd,))
+        self._tail: deque[str] = deque(maxlen=20)
+        self._reader = threading.Thread(target=self._read, args=(stderr_path,), daemon=True)
+        self._reader.start()
+
+    def _read(self, path: Path) -> None:
+        assert self.process.stderr is not None
+        try:
+            log = path.open("wb", buffering=0)
+        except OSError:
+            log = None
+        with self.process.stderr as pipe:
+            for line in pipe:
+                self._tail.append(line.decode(errors="replace").rstrip())
+                if log is not None:
+                    try:
+                        log.write(line)
+                    except OSError:  # a full disk: the tail in memory is what remains
+                        log.close()
+                        log = None
+        if log is not None:
+            log.close()
 
     def poll(self) -> int | None:
         return self.process.poll()
@@ -296,6 +489,7 @@ class _Child:
         return self.process.returncode
 
     def stop(self) -> None:
+        """Stop the crawl if it still runs: SIGTERM ends it at once, SIGKILL if not within 20 s."""
         if self.process.poll() is None:
             self.process.terminate()
             try:
@@ -303,17 +497,27 @@ class _Child:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        self._stderr.close()
+        self._reader.join(timeout=10)
 
-    def stderr_tail(self, lines: int = 5) -> str:
-        text = self.stderr_path.read_text(errors="replace").strip().splitlines()
-        return " | ".join(text[-lines:]) or "no error output"
+    def failure(self) -> str:
+        """Why the crawl did not finish, in one line: its own error line when it wrote one."""
+        self._reader.join(timeout=10)
+        said = [line.removeprefix(ERROR_PREFIX) for line in self._tail if line.startswith(ERROR_PREFIX)]
+        if said:
+            return said[-1]
+        code = self.returncode
+        if code == EXIT_INTERRUPTED or (code is not None and code < 0):
+            return f"stopped by a signal (exit {code})"
+        lines = [line for line in self._tail if line.strip()][-5:]
+        return f"failed (exit {code}): {' | '.join(lines) or 'no error output'}"
 
 
 @contextmanager
-def _child(command: list[str]) -> Iterator[_Child]:
-    run_dir = Path(command[command.index("--out") + 1])
-    child = _Child(command, run_dir / "crawl.stderr.log")
+def _child(command: list[str], run_dir: Path, lock: RunLock) -> Iterator[_Child]:
+    try:
+        child = _Child(command, run_dir / "crawl.stderr.log", lock)
+    except OSError as exc:
+        raise CrawlError(f"crawl of {run_dir.name}: cannot start {command[0]}: {exc.strerror or exc}") from None
     try:
         yield child
     finally:

@@ -4,10 +4,12 @@ All sources run in one AsyncCrawlerProcess (a Twisted reactor cannot restart, an
 hundreds of sources is cheaper than hundreds of processes), one spider per source, at most
 `Settings.concurrency` spiders at a time so the number of open connections stays bounded.
 
-Exit status: 0 when the crawl ran to its end (pages may have failed: see crawl.jsonl), 2 for bad
-arguments or config, 1 when a spider could not start, 143 when stopped by SIGTERM/SIGINT. On a
-signal Scrapy stops gracefully: every WARC record and crawl.jsonl line written is complete, and
-crawl.done.json is not written, so callers know the crawl did not finish.
+Exit status: 0 when every spider ran to its end (pages may have failed: see crawl.jsonl), 2 for bad
+arguments or config, 1 when the crawl's record is incomplete (a WARC record or crawl.jsonl line
+could not be written, a spider callback raised, a spider could not start: the crawl stops at the
+first such error and says it in one last stderr line), 143 when stopped by SIGTERM or SIGINT, at
+once: every WARC record and crawl.jsonl line written is whole and the WARC files stay appendable.
+crawl.done.json is written on exit 0 only, so callers know whether the crawl finished.
 """
 
 from __future__ import annotations
@@ -15,26 +17,35 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import NoReturn
+from types import FrameType
+from typing import TYPE_CHECKING, NoReturn
 
 from newsmill.config import ConfigError, Settings, Source, load_config
 from newsmill.dates import parse_day
 from spiders.canonical import canonical_url
-from spiders.crawllog import CrawlLog
+from spiders.crawllog import CrawlLog, RecordError
 from spiders.settings import scrapy_settings
 
+if TYPE_CHECKING:
+    from scrapy.http import Response
+    from twisted.python.failure import Failure
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 143
+PROG = "python -m spiders.crawl"
+ERROR_PREFIX = f"{PROG}: error: "
+"""Starts the one stderr line that says why the crawl failed (callers quote what follows it)."""
 LOG_LEVEL_ENV = "NEWSMILL_CRAWL_LOG_LEVEL"
 """Scrapy's log level on stderr (default WARNING); DEBUG shows every request."""
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # one line, not usage + error
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+        self.exit(EXIT_USAGE, f"{ERROR_PREFIX}{message}\n")
 
 
 def _day(text: str) -> date:
@@ -45,7 +56,7 @@ def _day(text: str) -> date:
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    parser = _Parser(prog="python -m spiders.crawl", description=__doc__.splitlines()[0])
+    parser = _Parser(prog=PROG, description=__doc__.splitlines()[0])
     parser.add_argument("--config", required=True, type=Path, help="sources TOML file")
     parser.add_argument("--from", dest="first", required=True, type=_day, metavar="YYYY-MM-DD")
     parser.add_argument("--to", dest="last", required=True, type=_day, metavar="YYYY-MM-DD")
@@ -80,7 +91,26 @@ def run_crawl(
     run_dir: Path,
     skip: frozenset[str] = frozenset(),
 ) -> int:
-    """Crawl `sources` for first..last in this process; return the exit status (module doc)."""
+    """Crawl `sources` for first..last in this process; return the exit status (module doc).
+
+    Signals are the caller's to handle (`main` ends the process at once); Scrapy installs none.
+    At the first error that leaves the crawl's record incomplete every spider is stopped, and the
+    error is printed as the last stderr line."""
+    try:
+        return _run(settings, sources, first, last, run_dir, skip)
+    except RecordError as exc:  # crawl.jsonl cannot be opened, or crawl.done.json written
+        return _failed(str(exc))
+
+
+def _run(
+    settings: Settings,
+    sources: list[Source],
+    first: date,
+    last: date,
+    run_dir: Path,
+    skip: frozenset[str],
+) -> int:
+    from scrapy import signals
     from scrapy.crawler import AsyncCrawlerProcess
 
     from spiders.news import NewsSpider
@@ -92,18 +122,36 @@ def run_crawl(
         level = "WARNING"
     process = AsyncCrawlerProcess(scrapy_settings(settings, log_level=level))
     pending = list(sources)
-    state = {"interrupted": False, "broken": False, "running": 0}
+    finished: set[str] = set()  # sources whose spider closed at the end of its work
+    errors: list[str] = []
+    running = 0
 
-    def closed(_name: str, reason: str) -> None:
-        if reason == "shutdown":
-            state["interrupted"] = True
+    def fail(error: str) -> None:
+        if not errors:
+            asyncio.ensure_future(process.stop())  # called on the loop: a task, run once we return
+        errors.append(error)
+
+    def spider_error(failure: Failure, response: Response | Failure, spider: NewsSpider) -> None:
+        exc = failure.value
+        if isinstance(exc, RecordError):
+            fail(str(exc))
+        else:
+            request = getattr(response, "request", None)
+            fail(f"source {spider.name}: {type(exc).__name__}: {exc} (handling {getattr(request, 'url', '?')})")
+
+    def closed(name: str, reason: str) -> None:
+        if reason == "finished":
+            finished.add(name)
 
     def launch() -> None:
-        while pending and state["running"] < max(1, settings.concurrency) and not state["interrupted"]:
+        nonlocal running
+        while pending and running < max(1, settings.concurrency) and not errors:
             source = pending.pop(0)
-            state["running"] += 1
+            running += 1
+            crawler = process.create_crawler(NewsSpider)
+            crawler.signals.connect(spider_error, signal=signals.spider_error)
             task = process.crawl(
-                NewsSpider,
+                crawler,
                 source=source,
                 first=first,
                 last=last,
@@ -112,40 +160,56 @@ def run_crawl(
                 skip=skip,
                 on_close=closed,
             )
-            task.add_done_callback(finished)
+            task.add_done_callback(lambda task, name=source.name: done(task, name))
 
-    def finished(task: asyncio.Task[None]) -> None:
-        state["running"] -= 1
+    def done(task: asyncio.Task[None], name: str) -> None:
+        nonlocal running
+        running -= 1
         if task.cancelled() or task.exception() is not None:
-            state["broken"] = True
+            fail(f"source {name}: the spider could not run: {task.exception() or 'cancelled'}")
         launch()
 
     for source in sources:
         log.add_source(source.name)
     launch()
     try:
-        process.start()
+        process.start(install_signal_handlers=False)
     finally:
         log.close()
-    if state["interrupted"]:
-        return EXIT_INTERRUPTED
-    if state["broken"] or pending:
-        return EXIT_FAILED
+    if errors:
+        return _failed(errors[0])
+    unfinished = sorted({s.name for s in sources} - finished)
+    if unfinished:
+        return _failed(f"the spiders of {', '.join(unfinished)} stopped before their end")
     log.write_done()
     return EXIT_OK
 
 
+def _failed(error: str) -> int:
+    print(f"{ERROR_PREFIX}{error}", file=sys.stderr, flush=True)
+    return EXIT_FAILED
+
+
+def _exit_interrupted(_signum: int, _frame: FrameType | None) -> NoReturn:
+    """End the crawl at once. Every WARC record and crawl.jsonl line is written by one write call,
+    so what is on disk is whole; downloads in flight are dropped, as a crawl that did not finish
+    is never loaded. (Scrapy's graceful stop would first finish every request it has queued.)"""
+    os._exit(EXIT_INTERRUPTED)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    signal.signal(signal.SIGINT, _exit_interrupted)
+    signal.signal(signal.SIGTERM, _exit_interrupted)
     args = parse_args(argv)
     try:
         config = load_config(args.config, data_dir=args.data_dir)
         sources = config.select(list(dict.fromkeys(args.source)))
         skip = read_skip_urls(args.skip_urls)
     except ConfigError as exc:
-        print(f"python -m spiders.crawl: error: {exc}", file=sys.stderr)
+        print(f"{ERROR_PREFIX}{exc}", file=sys.stderr)
         return EXIT_USAGE
     if not sources:
-        print(f"python -m spiders.crawl: error: {config.path}: no sources to crawl", file=sys.stderr)
+        print(f"{ERROR_PREFIX}{config.path}: no sources to crawl", file=sys.stderr)
         return EXIT_USAGE
     return run_crawl(config.settings, sources, args.first, args.last, args.out, skip)
 

@@ -1,17 +1,18 @@
 """``crawl.jsonl`` and ``crawl.done.json`` of a run (contract: docs/architecture.md, stage 1).
 
-Lines are appended and flushed one by one, so the parent process can show progress by counting
-them and the extract stage may stream them while the crawl goes on.
+Lines are appended one by one with a single unbuffered write each, so the parent process can show
+progress by counting them and the extract stage may stream them while the crawl goes on, and a
+write that fails leaves nothing buffered to surface later.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TextIO
 
 from newsmill import layout
 
@@ -21,6 +22,27 @@ OUTCOMES = ("fetched", "failed", "skipped")
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+class RecordError(OSError):
+    """A WARC record or a crawl.jsonl line could not be written (full disk, no permission).
+
+    The crawl's record of what it fetched is then incomplete, so the crawl must stop and fail
+    rather than go on and finish as if nothing was lost."""
+
+    def __str__(self) -> str:
+        return f"cannot write {self.filename}: {self.strerror}"
+
+    @classmethod
+    def of(cls, exc: OSError, path: Path) -> RecordError:
+        return cls(exc.errno, exc.strerror or str(exc), str(path))
+
+
+def write_all(fd: int, data: bytes) -> None:
+    """Write every byte of `data` to `fd` (a write to a nearly full disk may take only part)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 @dataclass(frozen=True)
@@ -45,10 +67,14 @@ class CrawlLog:
 
     def __init__(self, run_dir: Path) -> None:
         self.run_dir = Path(run_dir)
-        self.run_dir.mkdir(parents=True, exist_ok=True)
         self.started_at = utc_now()
         self.counts: dict[str, Counter[str]] = {}
-        self._file: TextIO = (self.run_dir / layout.CRAWL_LOG).open("a", encoding="utf-8")
+        self.path = self.run_dir / layout.CRAWL_LOG
+        try:
+            self.run_dir.mkdir(parents=True, exist_ok=True)
+            self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise RecordError.of(exc, self.path) from exc
 
     def add_source(self, name: str) -> None:
         """Make `name` appear in crawl.done.json even when it lists nothing."""
@@ -82,13 +108,16 @@ class CrawlLog:
             warc_offset=warc_offset,
             listed_title=listed_title,
         )
-        self._file.write(json.dumps(asdict(row), ensure_ascii=False) + "\n")
-        self._file.flush()
+        line = json.dumps(asdict(row), ensure_ascii=False) + "\n"
+        try:
+            write_all(self._fd, line.encode("utf-8"))
+        except OSError as exc:
+            raise RecordError.of(exc, self.path) from exc
         self.counts.setdefault(source, Counter())[outcome] += 1
         return row
 
     def close(self) -> None:
-        self._file.close()
+        os.close(self._fd)
 
     def write_done(self) -> Path:
         """Write ``crawl.done.json`` atomically: the crawl finished."""
@@ -101,5 +130,8 @@ class CrawlLog:
             "finished_at": utc_now().isoformat(),
         }
         path = self.run_dir / layout.CRAWL_DONE
-        layout.write_atomic(path, json.dumps(summary, indent=2) + "\n")
+        try:
+            layout.write_atomic(path, json.dumps(summary, indent=2) + "\n")
+        except OSError as exc:
+            raise RecordError.of(exc, path) from exc
         return path

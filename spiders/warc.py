@@ -1,9 +1,10 @@
 """Append-only WARC/1.1 files, one gzip member per record, that survive a crash mid-write.
 
-Each record is built in memory and written with one ``write`` call, then flushed, so a reader of
-``crawl.jsonl`` finds every record it is pointed at. A process killed inside that call leaves a torn
-gzip member at the end; before the first append to an existing file the tail is checked and such a
-member cut off, so the file stays readable by warcio/fastwarc from start to end.
+Each record is built in memory and written unbuffered, with one ``write`` call as a rule, so a
+reader of ``crawl.jsonl`` finds every record it is pointed at. A process killed inside that call
+leaves a torn gzip member at the end; before the first append to an existing file the tail is
+checked and such a member cut off, so the file stays readable by warcio/fastwarc from start to end.
+A write that fails (full disk) is cut off at once and raised as `RecordError` naming the file.
 
 Appends hold an exclusive ``flock`` on the file, so two crawls of the same source and day (an
 overlapping backfill) neither interleave records nor cut off each other's record in progress;
@@ -12,6 +13,7 @@ when the file grew since our last append, only the new part is checked.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import io
 import os
@@ -19,10 +21,11 @@ import zlib
 from datetime import UTC, datetime
 from http import HTTPStatus
 from pathlib import Path
-from typing import BinaryIO
 
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
+
+from spiders.crawllog import RecordError, write_all
 
 _CHUNK = 1 << 20
 _DROPPED_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
@@ -67,16 +70,21 @@ class WarcFile:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self._file: BinaryIO | None = None
+        self._fd: int | None = None
         self._end: int | None = None  # file size right after our last append
         self.repaired_bytes = 0
 
     def _append(self, data: bytes) -> int:
         """Write `data` at the end of the (repaired) file under an exclusive lock; its offset."""
-        if self._file is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._file = self.path.open("ab")
-        fd = self._file.fileno()
+        try:
+            if self._fd is None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            return self._locked_append(self._fd, data)
+        except OSError as exc:
+            raise RecordError.of(exc, self.path) from exc
+
+    def _locked_append(self, fd: int, data: bytes) -> int:
         fcntl.flock(fd, fcntl.LOCK_EX)
         try:
             size = os.fstat(fd).st_size
@@ -86,8 +94,12 @@ class WarcFile:
                 if offset < size:
                     os.ftruncate(fd, offset)
                     self.repaired_bytes += size - offset
-            self._file.write(data)
-            self._file.flush()
+            try:
+                write_all(fd, data)
+            except OSError:
+                with contextlib.suppress(OSError):  # else the next append cuts it off
+                    os.ftruncate(fd, offset)
+                raise
             self._end = offset + len(data)
             return offset
         finally:
@@ -130,9 +142,9 @@ class WarcFile:
         return self._append(buffer.getvalue())
 
     def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
 
 class WarcFiles:

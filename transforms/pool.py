@@ -8,12 +8,14 @@ after costs the same.
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 import warnings
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from multiprocessing import get_context
+from multiprocessing import forkserver, get_context
 from typing import Any
 
 from dateutil.parser import UnknownTimezoneWarning
@@ -36,6 +38,10 @@ class WorkerPool:
     would otherwise re-run the parent's main script by path. In an Airflow task that is the
     ``airflow`` script, which initialises Airflow's ORM without database access and kills the
     worker; elsewhere it is wasted work. Workers need nothing from ``__main__``.
+
+    The fork server and the workers ignore SIGINT: a Ctrl-C reaches the whole process group, and
+    the parent, not each worker, decides how the pool stops (`close`); a worker would otherwise die
+    with a KeyboardInterrupt traceback, or the fork server while it imports `PRELOAD`.
     """
 
     def __init__(self, workers: int | None = None) -> None:
@@ -98,10 +104,28 @@ class WorkerPool:
             self._main_file = sys.modules["__main__"].__dict__.pop("__file__", None)
         context = get_context("forkserver")
         context.set_forkserver_preload(PRELOAD)
-        return ProcessPoolExecutor(self.workers, mp_context=context, initializer=_quiet_worker)
+        _start_fork_server()
+        return ProcessPoolExecutor(self.workers, mp_context=context, initializer=_init_worker)
 
 
-def _quiet_worker() -> None:
-    """Silence dateutil's per-page warning about unknown zone names (htmldate's date search meets
-    many); it would flood the task log and says nothing about the result."""
+def _start_fork_server() -> None:
+    """Start the fork server (a no-op when it runs) with SIGINT ignored from its first instruction:
+    the ignored disposition survives exec, and Python then installs no KeyboardInterrupt handler,
+    neither in the server nor in the workers it forks. Only the main thread may change handlers;
+    elsewhere the workers ignore SIGINT from `_init_worker` on."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        forkserver.ensure_running()
+    finally:
+        if previous is not None:  # None: a handler not set from Python, which Python cannot restore
+            signal.signal(signal.SIGINT, previous)
+
+
+def _init_worker() -> None:
+    """Ignore SIGINT (see `WorkerPool`), and silence dateutil's per-page warning about unknown zone
+    names (htmldate's date search meets many): it would flood the task log and says nothing about
+    the result."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     warnings.filterwarnings("ignore", category=UnknownTimezoneWarning)

@@ -37,6 +37,11 @@ ARTICLE_COLUMNS = (
 )
 
 
+class IncompleteRun(RuntimeError):
+    """A run directory whose crawl or extraction did not finish: loading it would replace the
+    days' rows with part of them."""
+
+
 @dataclass(frozen=True)
 class RunInfo:
     """What the pipeline records about a run before loading it (`run.json` in the run directory)."""
@@ -145,16 +150,28 @@ def _instant(value: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _parquet(path: Path) -> pa.Table | None:
-    return pq.read_table(path) if path.exists() else None
+def _check_complete(run_dir: Path) -> None:
+    if not (run_dir / layout.CRAWL_DONE).exists():
+        raise IncompleteRun(f"{run_dir}: the crawl did not finish (no {layout.CRAWL_DONE}); crawl the "
+                            "run again before loading it")
+    for name in (layout.ARTICLES, layout.REMOVED):
+        if not (run_dir / name).exists():
+            raise IncompleteRun(f"{run_dir}: not extracted (no {name}); extract the run before loading it")
+
+
+def _parquet(path: Path) -> pa.Table:
+    return pq.read_table(path)
 
 
 def load_run(database: Path, run_dir: Path, *, refetch: bool = False) -> LoadResult:
     """Load one run in a single transaction; re-loading the same run changes nothing.
 
     Articles are upserted by canonical URL. With `refetch`, the run's sources' rows for the run's
-    days are first deleted, so the days hold exactly what this run found.
+    days are first deleted, so the days hold exactly what this run found. A run whose crawl did not
+    finish (no crawl.done.json) or whose extraction did not (no Parquet files) raises
+    `IncompleteRun` and changes nothing.
     """
+    _check_complete(run_dir)
     started = time.monotonic()
     info = RunInfo.read(run_dir)
     articles = _parquet(run_dir / layout.ARTICLES)
@@ -181,7 +198,7 @@ def load_run(database: Path, run_dir: Path, *, refetch: bool = False) -> LoadRes
                     "DELETE FROM articles WHERE source IN (SELECT unnest(?)) AND pub_date BETWEEN ? AND ?",
                     [list(info.sources), info.first, info.last],
                 )
-            if articles is not None and articles.num_rows:
+            if articles.num_rows:
                 con.register("new_articles", articles)
                 con.execute("INSERT INTO fts_changed SELECT url FROM new_articles")
                 con.execute("DELETE FROM removed_segments WHERE url IN (SELECT url FROM new_articles)")
@@ -191,7 +208,7 @@ def load_run(database: Path, run_dir: Path, *, refetch: bool = False) -> LoadRes
                     f"SELECT {ARTICLE_COLUMNS}, ?, now() FROM new_articles",
                     [info.run_id],
                 )
-            if removed is not None and removed.num_rows:
+            if removed.num_rows:
                 con.register("new_removed", removed)
                 con.execute(
                     "INSERT INTO removed_segments SELECT url, position, text, reason, score FROM new_removed"

@@ -47,6 +47,7 @@ def make_run(run_dir: Path, articles: list[dict], crawl: list[dict]) -> Path:
                         "text": ["Read more: elsewhere"], "reason": ["teaser"], "score": [1.0]})
     pq.write_table(removed, run_dir / layout.REMOVED)
     (run_dir / layout.CRAWL_LOG).write_text("".join(json.dumps(r) + "\n" for r in crawl))
+    (run_dir / layout.CRAWL_DONE).write_text("{}")  # the crawl finished: load_run refuses runs that did not
     RunInfo(run_dir.name, DAY, DAY, ("town",), datetime.now(UTC), 1.0, 2.0).write(run_dir)
     return run_dir
 

@@ -1,0 +1,180 @@
+"""Running the real `newsmill` CLI as the tests of disk errors, interrupts and concurrent runs need
+it: in its own session (so a signal can go to its process group, and what it leaves running can
+be found), without root's right to ignore file modes, on a small disk that can be filled, and
+comparing every column of every warehouse row."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import duckdb
+import pytest
+from hostile_site import DAY, Route, _send
+
+NEWSMILL = str(Path(sys.executable).with_name("newsmill"))
+RUN_ID = f"{DAY}_{DAY}_steady"
+_NO_OVERRIDE = "-dac_override,-dac_read_search,-fowner"
+
+
+def run_dir(data: Path) -> Path:
+    return data / "runs" / RUN_ID
+
+
+def command(config: Path, *extra: str) -> list[str]:
+    return [NEWSMILL, "--config", str(config), "run", "--date", DAY, "-q", *extra]
+
+
+def start(argv: list[str], env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    """The CLI in a session of its own: its PID is the process group and session of all it starts."""
+    return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True, env=env)
+
+
+def finish(child: subprocess.Popen[str], timeout: float = 120) -> tuple[int, str]:
+    """Wait for the CLI (bounded); its exit status and stderr."""
+    _, stderr = child.communicate(timeout=timeout)
+    return child.returncode, stderr
+
+
+def kill_session(sid: int) -> None:
+    """SIGKILL whatever is left of a session this test started."""
+    with suppress(ProcessLookupError):
+        os.killpg(sid, signal.SIGKILL)
+    for pid, _ in alive_in_session(sid):
+        with suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def alive_in_session(sid: int) -> list[tuple[int, str]]:
+    """Processes of session `sid` that have not ended (zombies have: they only wait to be reaped),
+    found in /proc: (pid, command line)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except (OSError, IndexError):
+            continue  # ended while we looked
+        state, session = fields[0], int(fields[3])
+        if session == sid and state not in ("Z", "X"):
+            found.append((int(entry.name), cmdline.strip()))
+    return found
+
+
+def left_running(sid: int, grace: float = 15) -> list[tuple[int, str]]:
+    """What of session `sid` still runs once the CLI has exited; a fork server whose last worker just
+    ended needs a moment to notice, hence up to `grace` seconds."""
+    deadline = time.monotonic() + grace
+    while (alive := alive_in_session(sid)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return alive
+
+
+def wait_for(ready: Callable[[], bool], what: str, child: subprocess.Popen[str] | None = None,
+             timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not ready():
+        assert child is None or child.poll() is None, f"the run ended before {what}"
+        assert time.monotonic() < deadline, f"{what} never came"
+        time.sleep(0.01)
+
+
+def lines(path: Path) -> int:
+    return path.read_bytes().count(b"\n") if path.exists() else 0
+
+
+def rows(db: Path) -> dict[str, list[tuple]]:
+    """Every column of every row of the tables a run writes, times and WARC offsets included."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {table: con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
+                for table in ("articles", "removed_segments", "crawl_log", "runs")}
+    finally:
+        con.close()
+
+
+def unprivileged(argv: list[str]) -> list[str]:
+    """`argv` run so that file modes bind it: as root, without the capabilities that override them
+    (checked: the prefix must fail to create a file in a read-only folder)."""
+    if os.geteuid() != 0:
+        return argv
+    if shutil.which("setpriv") is None:
+        pytest.skip("running as root without setpriv: file modes cannot be made to bind")
+    prefix = ["setpriv", f"--bounding-set={_NO_OVERRIDE}", f"--inh-caps={_NO_OVERRIDE}"]
+    probe = Path(f"/tmp/newsmill-probe-{os.getpid()}")
+    probe.mkdir(mode=0o555, exist_ok=True)
+    try:
+        touched = subprocess.run([*prefix, "touch", str(probe / "x")], capture_output=True)
+    finally:
+        with suppress(OSError):
+            (probe / "x").unlink()
+        probe.rmdir()
+    if touched.returncode == 0:
+        pytest.skip("setpriv could not drop CAP_DAC_OVERRIDE here: file modes do not bind")
+    return [*prefix, *argv]
+
+
+@contextmanager
+def small_disk(path: Path, size: str = "32m") -> Iterator[Path]:
+    """A tmpfs of `size` mounted at `path` (skips the test where mounting is not allowed)."""
+    path.mkdir(parents=True)
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here ({mounted.stderr.strip()}): needs root")
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)], check=True)
+
+
+def fill(disk: Path) -> None:
+    """Write to `disk` until it is full (ENOSPC), as another program filling it would."""
+    with (disk / "filler").open("wb", buffering=0) as handle:
+        block = b"\0" * (1 << 20)
+        try:
+            while True:
+                handle.write(block)
+        except OSError:
+            pass
+        try:
+            while True:
+                handle.write(b"\0" * 512)
+        except OSError:
+            return
+
+
+class Hits:
+    """Counts the requests per path a served route gets."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    def counted(self, routes: dict[str, Route]) -> dict[str, Route]:
+        def wrap(route: Route) -> Route:
+            def handler(request: BaseHTTPRequestHandler) -> None:
+                with self._lock:
+                    self.counts[urlsplit(request.path).path] += 1
+                if callable(route):
+                    route(request)
+                else:
+                    _send(request, route.status, route.body, route.content_type, route.headers)
+
+            return handler
+
+        return {path: wrap(route) for path, route in routes.items()}
