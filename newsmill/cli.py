@@ -77,12 +77,9 @@ def _run_range(obj: _Context, first: date, last: date, sources: Sequence[str], r
     chunks = _chunks(first, last, days_per_run)
     summaries = []
     with pipeline.worker_pool() as pool:  # one pool for the range: only the first run starts it
-        for chunk_first, chunk_last in chunks:
-            try:
-                summaries.append(pipeline.run(config, chunk_first, chunk_last, list(sources) or None,
-                                              refetch=refetch, progress=not quiet, pool=pool))
-            except pipeline.CrawlError as exc:
-                console.print(safe_text(f"newsmill: {exc}", style="red"))
+        for chunk_first, chunk_last in chunks:  # a run that fails (RunFailed) ends the command
+            summaries.append(pipeline.run(config, chunk_first, chunk_last, list(sources) or None,
+                                          refetch=refetch, progress=not quiet, pool=pool))
     _print_summary(summaries, config)
     if not summaries or all(s.did_nothing for s in summaries):
         sys.exit(1)
@@ -372,7 +369,12 @@ def _print_rows(columns: list[str], rows: list[tuple], fmt: str) -> None:
 
 def entry() -> None:
     try:
-        main(standalone_mode=False)
+        with pipeline.stop_on_signals():
+            main(standalone_mode=False)
+    except pipeline.Interrupted as exc:  # SIGINT or SIGTERM: children stopped on the way out
+        console.print(f"newsmill: interrupted by {exc}; what was loaded stays, run the same command "
+                      "again for the rest", markup=False, highlight=False)
+        sys.exit(exc.exit_status)
     except click.exceptions.Abort:
         console.print("newsmill: aborted")
         sys.exit(130)
