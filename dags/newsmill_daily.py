@@ -13,14 +13,18 @@ collects the UTC day of the run's logical date (= its data interval start), so:
 - a manual trigger with logical date D (UI, ``airflow dags trigger``, ``dag.test(logical_date=D)``)
   collects D; one without a logical date collects its data interval start, the last complete day.
 
-Run ids are named after the moment a run may start (``backfill__2026-11-18T00:00:00`` is the run
-for 2026-11-17); the logical date is the day.
+Airflow 3 names and shows runs by the moment they may start, their "Run After" (the run for
+2026-11-17 is ``backfill__2026-11-18T00:00:00+00:00``); its logical date is the day. So that the day
+is on the run itself, ``sources`` writes it as the run's note ("collects 2026-11-17") when
+``NEWSMILL_AIRFLOW_API`` names a REST API that hands out tokens (the local Airflow of ``newsmill
+airflow up``); a note already there is kept.
 
 A day is "published on D" as the pipeline defines it: listed for D in the source's feed, sitemap or
 archive page, recorded under the date the page states when it states one (docs/architecture.md).
 
 **Shape.** ``sources`` (names from the config, resolved at run time) fans out with dynamic task
-mapping into one mapped task group per source: ``crawl -> extract -> load``. The group runs depth
+mapping into one mapped task group per source: ``crawl -> extract -> load``, each task instance
+named by its source (``map_index_template``) instead of its map index. The group runs depth
 first per source, so a slow or failing source does not hold back the others' extraction and load.
 ``check`` then runs whatever happened upstream (trigger rule ``all_done``): it records what it sees
 for the day in the warehouse (``day_checks``) and fails the run when a source failed or the day
@@ -28,9 +32,15 @@ looks wrong (no articles, most bodies empty, dates outside the day).
 
 **Safety.** Tasks pass run-directory paths and small summaries through XCom, never data. Every task
 is idempotent for its day: the crawl skips URLs already loaded (unless ``refetch``), the load upserts
-by URL and replaces the run's rows. Writes to DuckDB (``load``, ``check``) go through the one-slot
-pool ``duckdb`` (created by ``newsmill airflow up``) so concurrent runs never collide on its file
-lock. ``load`` declares the Asset ``newsmill_articles`` as outlet.
+by URL and adds the attempt's crawl log and counts to the warehouse's history once (a retried
+``load`` of an attempt that committed records nothing twice). Writes to DuckDB (``load``, ``check``)
+go through the one-slot pool ``duckdb`` (created by ``newsmill airflow up``) so concurrent runs
+never collide on its file lock.
+
+**Asset.** ``load`` emits an event of the Asset ``newsmill_articles`` only when its load inserted,
+updated or deleted articles, through the AssetAlias ``newsmill_articles_changed`` (an Asset declared
+as outlet gets an event on every success). The event's ``extra`` holds ``source``, ``day``,
+``run_id``, ``attempt_id``, ``inserted``, ``updated`` and ``deleted``.
 
 **Settings** (read when the file is parsed; all optional):
 ``NEWSMILL_START_DATE`` (YYYY-MM-DD, default 2026-01-01), ``NEWSMILL_END_DATE`` (last day to
@@ -47,6 +57,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from airflow.sdk import (
     Asset,
+    AssetAlias,
     CronDataIntervalTimetable,
     Param,
     TriggerRule,
@@ -59,6 +70,12 @@ from airflow.sdk import (
 DAG_ID = "newsmill_daily"
 DUCKDB_POOL = "duckdb"
 ARTICLES = Asset(name="newsmill_articles", uri="x-newsmill://warehouse/articles", group="newsmill")
+# `load`'s outlet: through an alias a task emits only the events it adds, so a load that changed no
+# article emits none (a declared Asset outlet gets one on every success).
+ARTICLES_CHANGED = AssetAlias(name="newsmill_articles_changed", group="newsmill")
+# Names each mapped task instance (crawl, extract, load of one source) by its source instead of its
+# map index; rendered before the task runs, so a slow source shows by name while it runs.
+BY_SOURCE = "{{ task.op_kwargs['source'] }}"
 
 
 def _env_date(name: str, default: str | None) -> datetime | None:
@@ -102,6 +119,15 @@ def _day() -> date:
         raise AirflowFailException(f"{DAG_ID}: logical date {exc}") from None
 
 
+def _note_day(day: date) -> None:
+    """Note the day on the run: Airflow shows a run by its Run After, the day after the one it collects."""
+    from newsmill.local_airflow.client import note_collected_day
+
+    context = get_current_context()
+    run = context["dag_run"]
+    note_collected_day(DAG_ID, run.run_id, day, current=run.note)
+
+
 def _refetch() -> bool:
     return bool(get_current_context()["params"].get("refetch", False))
 
@@ -111,7 +137,12 @@ def _refetch() -> bool:
 
 @task
 def sources() -> list[str]:
-    """The source names to collect: the `sources` param, else every source of the config."""
+    """The source names to collect: the `sources` param, else every source of the config.
+
+    Also checks the run's day (a logical date newsmill cannot collect fails the run here, before
+    any crawl) and notes it on the run.
+    """
+    _note_day(_day())
     config = _config()
     wanted = get_current_context()["params"].get("sources") or None
     names = [s.name for s in config.select(wanted)]
@@ -120,7 +151,7 @@ def sources() -> list[str]:
     return names
 
 
-@task(execution_timeout=timedelta(hours=3))
+@task(execution_timeout=timedelta(hours=3), map_index_template=BY_SOURCE)
 def crawl(source: str) -> str:
     """Fetch the source's articles listed for the day into WARC; returns the run directory."""
     from newsmill import pipeline
@@ -131,9 +162,9 @@ def crawl(source: str) -> str:
     return str(run_dir)
 
 
-@task(execution_timeout=timedelta(hours=2))
-def extract(run_dir: str) -> str:
-    """Extract and clean the crawled pages into Parquet in the run directory."""
+@task(execution_timeout=timedelta(hours=2), map_index_template=BY_SOURCE)
+def extract(source: str, run_dir: str) -> str:
+    """Extract and clean the crawled pages into Parquet in the run directory (`source` names it)."""
     from pathlib import Path
 
     from newsmill import pipeline
@@ -143,23 +174,33 @@ def extract(run_dir: str) -> str:
     return str(done)
 
 
-@task(pool=DUCKDB_POOL, outlets=[ARTICLES], execution_timeout=timedelta(hours=1))
+@task(pool=DUCKDB_POOL, outlets=[ARTICLES_CHANGED], execution_timeout=timedelta(hours=1),
+      map_index_template=BY_SOURCE)
 def load(source: str, run_dir: str) -> dict:
-    """Load the run's Parquet into DuckDB in one transaction; returns a small summary."""
-    from dataclasses import asdict, is_dataclass
+    """Load the run's Parquet into DuckDB in one transaction; returns a small summary.
+
+    Emits a `newsmill_articles` event with the counts when articles were inserted, updated or
+    deleted. A retry of a load that committed gets the counts it recorded, so the event its
+    failed try could not emit is emitted then."""
+    from dataclasses import asdict
     from pathlib import Path
 
     from newsmill import pipeline
 
     result = pipeline.load(_config(), Path(run_dir), refetch=_refetch())
-    summary = asdict(result) if is_dataclass(result) else dict(result)
-    return {"source": source, "day": _day().isoformat(), **summary}
+    summary = {"source": source, "day": _day().isoformat(), **asdict(result)}
+    if result.changed:
+        extra = {key: summary[key] for key in ("source", "day", "run_id", "attempt_id", "inserted",
+                                               "updated", "deleted")}
+        get_current_context()["outlet_events"][ARTICLES_CHANGED].add(ARTICLES, extra=extra)
+    return summary
 
 
 @task_group(group_id="source")
 def per_source(source: str):
     """crawl -> extract -> load for one source; mapped over the sources, depth first."""
-    return load(source, extract(crawl(source)))
+    crawled = crawl(source=source)  # by keyword: BY_SOURCE reads op_kwargs
+    return load(source=source, run_dir=extract(source=source, run_dir=crawled))
 
 
 @task(pool=DUCKDB_POOL, trigger_rule=TriggerRule.ALL_DONE, retries=1)

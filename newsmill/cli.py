@@ -26,7 +26,8 @@ from newsmill.terminal import json_for_terminal, printable, safe_text
 from newsmill.warehouse import WarehouseError, connect
 from newsmill.warehouse.connection import check_usable, forbid_external_access, refused
 from newsmill.warehouse.export import FORMATS, export_articles
-from newsmill.warehouse.report import render_report
+from newsmill.warehouse.report import DEFAULT_DAYS as DEFAULT_REPORT_DAYS
+from newsmill.warehouse.report import render_report, report_range
 from newsmill.warehouse.search import fts_extension_path, load_fts
 from newsmill.warehouse.search import search as search_articles
 
@@ -155,25 +156,39 @@ def backfill(obj: _Context, first: date, last: date, days_per_run: int, sources:
 @main.command()
 @click.option("--days", type=click.IntRange(1, 30), default=3, show_default=True,
               help="How many of the demo's last days to backfill.")
+@click.option("--serve", is_flag=True,
+              help="Only serve the sites, in the foreground, until Ctrl-C, SIGTERM or `newsmill demo --stop` "
+                   "(to crawl them with `newsmill run` or Airflow).")
+@click.option("--stop", is_flag=True, help="Stop the sites that `newsmill demo --serve` serves for this config.")
 @_quiet
 @click.pass_obj
-def demo(obj: _Context, days: int, quiet: bool) -> None:
+def demo(obj: _Context, days: int, serve: bool, stop: bool, quiet: bool) -> None:
     """Serve the demo news sites on 127.0.0.1 and backfill their last days into DuckDB.
 
-    Uses the packaged demo config (ports 8781-8783, data in data/demo/) unless --config is given.
+    Uses the packaged demo config (sites on ports 8781-8783, warehouse data/demo/news.duckdb)
+    unless --config is given; the sites are served on the ports the config names.
     """
-    from newsmill.demo import DEFAULT_LAST, serve_demo
+    from newsmill.demo import DEFAULT_LAST, demo_ports, serve_demo, service
 
     config = load_config(obj.config_path or packaged_config(DEMO_CONFIG),
                          data_dir=obj.data_dir, database=obj.database)
+    ports = demo_ports(config)
+    pid_path = service.pid_file(config.settings.data_dir)
+    if serve and stop:
+        raise click.UsageError("--serve and --stop exclude each other")
+    if stop:
+        pid = service.stop(pid_path)
+        click.echo(f"demo sites (pid {pid}) stopped" if pid else f"no demo sites run for {pid_path}; nothing to stop")
+        return
+    if serve:
+        _serve_demo_sites(config, ports, pid_path)
+        return
     first = DEFAULT_LAST - timedelta(days=days - 1)
     with ExitStack() as stack:
         try:
-            running = stack.enter_context(serve_demo())
+            running = stack.enter_context(serve_demo(ports))
         except OSError as exc:
-            raise click.ClickException(
-                f"cannot serve the demo sites on 127.0.0.1 ports 8781-8783 ({exc}); "
-                "is another `newsmill demo` or `python -m newsmill.demo` running?") from None
+            raise _cannot_serve(ports, exc) from None
         console.print(safe_text(f"demo sites: {' '.join(running.base_urls)}; "
                                 f"backfilling {first} .. {DEFAULT_LAST}"))
         pool = stack.enter_context(pipeline.worker_pool())
@@ -189,6 +204,29 @@ def demo(obj: _Context, days: int, quiet: bool) -> None:
         _print_rows(columns, cursor.fetchall(), "table")
     console.print(safe_text(f"warehouse: {config.settings.database}  (try: newsmill --db "
                             f"{config.settings.database} query \"SELECT * FROM removed_reasons\")"))
+
+
+def _serve_demo_sites(config: Config, ports: Sequence[int], pid_path: Path) -> None:
+    """`newsmill demo --serve`: the sites in the foreground, saying where crawls of them land."""
+    from newsmill.demo import DemoServers, service
+
+    def announce(servers: DemoServers) -> None:
+        click.echo(f"demo sites ({servers.demo.start} .. {servers.demo.last}): {' '.join(servers.base_urls)}")
+        click.echo(f"config {config.path}: its crawls write to {config.settings.database}")
+        click.echo(f"serving until Ctrl-C or `newsmill demo --stop` (pid {os.getpid()})")
+
+    try:
+        service.serve_until_stopped(ports, announce, pid_path=pid_path)
+    except service.DemoRunning as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise _cannot_serve(ports, exc) from None
+    click.echo("demo sites stopped")
+
+
+def _cannot_serve(ports: Sequence[int], exc: OSError) -> click.ClickException:
+    return click.ClickException(f"cannot serve the demo sites on 127.0.0.1 ports {', '.join(map(str, ports))} "
+                                f"({exc}); is another `newsmill demo` or `python -m newsmill.demo` running?")
 
 
 @main.command()
@@ -306,18 +344,17 @@ def export(obj: _Context, first: date, last: date, fmt: str, out: Path) -> None:
 
 
 @main.command()
-@click.option("--from", "first", type=DATE, help="First day (default: 30 days before --to).")
+@click.option("--from", "first", type=DATE,
+              help=f"First day (default: the oldest article's day, at most {DEFAULT_REPORT_DAYS} days up to --to).")
 @click.option("--to", "last", type=DATE, help="Last day (default: the newest article's day).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("report.html"),
               show_default=True, help="HTML file to write.")
 @click.pass_obj
 def report(obj: _Context, first: date | None, last: date | None, out: Path) -> None:
-    """Write an offline HTML report: counts per source and day, failures, removals, duplicates."""
+    """Write an offline HTML report: counts per source and day, day checks, failures, removals, duplicates."""
     config = obj.config()
     with connect(config.settings.database, read_only=True) as con:
-        newest = con.execute("SELECT max(pub_date) FROM articles").fetchone()[0]
-        last = last or newest or date.today()
-        first = first or last - timedelta(days=30)
+        first, last = report_range(con, first, last)
         if first > last:
             raise click.BadParameter(f"--from {first} is after --to {last}", param_hint="--from")
         html = render_report(con, first, last)
@@ -325,7 +362,7 @@ def report(obj: _Context, first: date | None, last: date | None, out: Path) -> N
         out.write_text(html, encoding="utf-8")
     except OSError as exc:
         raise click.ClickException(printable(f"{out}: cannot write the report: {exc}")) from None
-    console.print(safe_text(f"report for {first} to {last} written to {out}"))
+    console.print(safe_text(f"report for {first} to {last} of {config.settings.database} written to {out}"))
 
 
 @main.command()

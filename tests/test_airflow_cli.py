@@ -144,3 +144,19 @@ def test_backfill_range_backwards_is_bad_input(tmp_path: Path) -> None:
     assert done.stderr.strip().splitlines() == [
         "newsmill airflow backfill: error: Invalid value for --from: --from 2026-11-20 is after --to "
         "2026-11-01 (see newsmill airflow backfill --help)"]
+
+
+def test_up_with_a_config_it_cannot_read_is_bad_input(tmp_path: Path) -> None:
+    """`up` reads the sources config before it starts anything, so tasks never start on a broken one."""
+    home = tmp_path / "airflow"
+    missing = tmp_path / "nope.toml"
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        free = sock.getsockname()[1]
+    try:
+        done = _newsmill("--config", str(missing), "airflow", "up", "--port", str(free), home=home)
+        assert (done.returncode, done.stdout) == (2, ""), done.stderr
+        assert done.stderr.strip().splitlines() == [f"newsmill: error: {missing}: config file not found"]
+        assert not home.exists()
+    finally:
+        _newsmill("airflow", "down", home=home)  # when an `up` that does not read the config started one

@@ -1,8 +1,10 @@
-"""AirflowClient against a loopback server that answers like Airflow's API under SQLite lock contention."""
+"""AirflowClient against a loopback server that answers like Airflow's API under SQLite lock contention,
+and the run note the DAG's first task writes through it."""
 
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Iterator
 from datetime import date
@@ -11,13 +13,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from newsmill.local_airflow import client as client_module
-from newsmill.local_airflow.client import AirflowClient, ApiError
+from newsmill.local_airflow.client import API_ENV, AirflowClient, ApiError, note_collected_day
 
 LOCKED = {"detail": "Database is locked. Backfill creation is not supported on SQLite under concurrent access."}
 
 
 class _Api(BaseHTTPRequestHandler):
-    """Hands out a token; refuses the first `server.refusals` backfill posts with `server.status`."""
+    """Hands out a token; refuses the first `server.refusals` backfill posts with `server.status`;
+    records PATCH requests in `server.patches` and answers the first `server.patch_refusals` with
+    500 "Database error" (SQLite locked, as the api-server reports it)."""
 
     def do_GET(self) -> None:
         self._answer(200, {"access_token": "t"})
@@ -29,6 +33,14 @@ class _Api(BaseHTTPRequestHandler):
             self._answer(self.server.status, LOCKED)  # type: ignore[attr-defined]
         else:
             self._answer(200, {"id": 7})
+
+    def do_PATCH(self) -> None:  # noqa: N802 (http.server's naming)
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        self.server.patches.append((self.path, body))  # type: ignore[attr-defined]
+        if len(self.server.patches) <= self.server.patch_refusals:  # type: ignore[attr-defined]
+            self._answer(500, {"detail": {"reason": "Database error"}})
+        else:
+            self._answer(200, body)
 
     def _answer(self, status: int, body: dict) -> None:
         raw = json.dumps(body).encode()
@@ -46,6 +58,7 @@ class _Api(BaseHTTPRequestHandler):
 def api() -> Iterator[ThreadingHTTPServer]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Api)
     server.posts, server.refusals, server.status = 0, 0, 503  # type: ignore[attr-defined]
+    server.patches, server.patch_refusals = [], 0  # type: ignore[attr-defined]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield server
@@ -79,3 +92,41 @@ def test_backfill_does_not_retry_a_bad_request(api: ThreadingHTTPServer) -> None
     with pytest.raises(ApiError, match="HTTP 422"):
         _client(api).backfill("dag", date(2026, 11, 2), date(2026, 11, 1))
     assert api.posts == 1  # type: ignore[attr-defined]
+
+
+DAY = date(2026, 11, 17)
+RUN = "backfill__2026-11-18T00:00:00+00:00"
+
+
+def test_the_run_note_names_the_day_it_collects(api: ThreadingHTTPServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(API_ENV, f"http://127.0.0.1:{api.server_address[1]}")
+    assert note_collected_day("newsmill_daily", RUN, DAY, current=None) == "collects 2026-11-17"
+    assert api.patches == [  # type: ignore[attr-defined]
+        ("/api/v2/dags/newsmill_daily/dagRuns/backfill__2026-11-18T00%3A00%3A00%2B00%3A00",
+         {"note": "collects 2026-11-17"})]
+    assert note_collected_day("newsmill_daily", RUN, DAY, current="collects 2026-11-17") == "collects 2026-11-17"
+    assert note_collected_day("newsmill_daily", RUN, DAY, current="rerun by Ann after the outage") is None
+    assert len(api.patches) == 1  # type: ignore[attr-defined]  # the same note, or someone's, is left alone
+
+
+def test_the_note_is_written_once_the_database_lock_passes(api: ThreadingHTTPServer,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(API_ENV, f"http://127.0.0.1:{api.server_address[1]}")
+    api.patch_refusals = 1  # type: ignore[attr-defined]
+    assert note_collected_day("newsmill_daily", RUN, DAY, current=None) == "collects 2026-11-17"
+    assert len(api.patches) == 2  # type: ignore[attr-defined]
+
+
+def test_no_note_without_the_local_api_and_none_that_fails_the_task(
+        api: ThreadingHTTPServer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.delenv(API_ENV, raising=False)
+    assert note_collected_day("newsmill_daily", RUN, DAY, current=None) is None
+    assert api.patches == []  # type: ignore[attr-defined]
+
+    port = api.server_address[1]
+    api.shutdown()
+    api.server_close()
+    monkeypatch.setenv(API_ENV, f"http://127.0.0.1:{port}")
+    with caplog.at_level(logging.WARNING):
+        assert note_collected_day("newsmill_daily", RUN, DAY, current=None) is None
+    assert f"cannot note the day on run {RUN}: " in caplog.text

@@ -3,9 +3,11 @@
 - `build_demo(start, days)`: the generated sites (deterministic; default the 30 days ending
   2026-11-20) -> `DemoSites`.
 - `serve_demo(ports)`: context manager serving them (default ports 8781-8783; 0 = ephemeral).
-- `write_demo_config(path, servers, data_dir)`: a sources TOML for the served sites.
+- `write_demo_config(path, servers, data_dir)`: a sources TOML for the served sites;
+  `demo_ports(config)`: the ports a demo config names.
 - `expected_articles(day)`, `expected_counts(source, day)`, `expected_inserts()`: what they hold.
-- ``python -m newsmill.demo``: serve them in the foreground until Ctrl-C.
+- ``newsmill demo --serve`` / ``--stop``: serve them in the foreground until stopped
+  (`newsmill.demo.service`); ``python -m newsmill.demo`` likewise, on any ports, without a pid file.
 
 Sites (source names): ``gazette`` (en, general news), ``rundschau`` (de, regional),
 ``marcador`` (es, sports and culture).
@@ -24,6 +26,7 @@ from newsmill.demo.sites import (
     DEFAULT_PORTS,
     DemoServers,
     demo_config_text,
+    demo_ports,
     expected_articles,
     expected_counts,
     expected_inserts,
@@ -35,6 +38,6 @@ from newsmill.demo.sites import (
 __all__ = [
     "DEFAULT_DAYS", "DEFAULT_LAST", "DEFAULT_PORTS", "DEFAULT_START", "SITES", "Article",
     "DemoServers", "DemoSite", "DemoSites", "Insert", "Page", "SiteServer", "SiteSpec",
-    "build_demo", "demo_config_text", "expected_articles", "expected_counts", "expected_inserts",
+    "build_demo", "demo_config_text", "demo_ports", "expected_articles", "expected_counts", "expected_inserts",
     "serve_demo", "serving", "site_routes", "write_demo_config",
 ]

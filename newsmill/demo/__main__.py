@@ -1,18 +1,17 @@
-"""``python -m newsmill.demo``: serve the demo sites in the foreground until Ctrl-C."""
+"""``python -m newsmill.demo``: serve the demo sites in the foreground until Ctrl-C or SIGTERM.
+
+On any ports (0 for ephemeral ones), without a pid file; ``newsmill demo --serve`` serves them on
+the ports of the demo config and can be stopped with ``newsmill demo --stop``.
+"""
 
 from __future__ import annotations
 
 import argparse
-import signal
-import threading
 from datetime import date
 
 from newsmill.demo.generate import DEFAULT_DAYS, DEFAULT_LAST
-from newsmill.demo.sites import DEFAULT_PORTS, serve_demo, write_demo_config
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
+from newsmill.demo.service import serve_until_stopped
+from newsmill.demo.sites import DEFAULT_PORTS, DemoServers, write_demo_config
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,9 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--days", type=int, default=DEFAULT_DAYS, help="number of days (default: %(default)s)")
     parser.add_argument("--config", help="also write a sources TOML for the served sites to this path")
     args = parser.parse_args(argv)
-    signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started with SIGINT ignored
-    signal.signal(signal.SIGTERM, _interrupt)
-    with serve_demo(args.ports, start=args.start, days=args.days) as servers:
+
+    def announce(servers: DemoServers) -> None:
         demo = servers.demo
         print(f"newsmill demo: {demo.start} .. {demo.last}, serving on 127.0.0.1 (Ctrl-C to stop)")
         for site, server in zip(demo.sites, servers, strict=True):
@@ -34,10 +32,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.config:
             write_demo_config(args.config, servers)
             print(f"sources config written to {args.config}")
-        try:
-            threading.Event().wait()
-        except KeyboardInterrupt:
-            print("\nstopped")
+        print(end="", flush=True)
+
+    serve_until_stopped(args.ports, announce, start=args.start, days=args.days)
+    print("stopped")
     return 0
 
 

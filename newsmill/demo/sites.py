@@ -4,7 +4,8 @@
         write_demo_config("sources.toml", servers, data_dir="data")
         expected = servers.expected_articles(date(2026, 11, 20))
 
-`serve_demo()` without ports uses the fixed ports 8781-8783 of the packaged ``demo.toml``.
+`serve_demo()` without ports uses the fixed ports 8781-8783 of the packaged ``demo.toml``;
+`demo_ports(config)` reads the ports a demo config names.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 
+from newsmill.config import Config, ConfigError
 from newsmill.demo import feeds, render
 from newsmill.demo.generate import DEFAULT_DAYS, SITES, build_demo
 from newsmill.demo.model import DemoSite, DemoSites, Insert
@@ -96,6 +98,20 @@ def serve_demo(ports: Sequence[int] | None = None, *, start: date | None = None,
             server.start()
             servers.append(server)
         yield DemoServers(servers, demo)
+
+
+def demo_ports(config: Config) -> tuple[int, ...]:
+    """The ports on 127.0.0.1 that a demo config's sources name, in the order of `SITES`, so the
+    sites are served where the config crawls; ConfigError for a config that is not a demo's."""
+    ports = []
+    for spec in SITES:
+        domains = config.source(spec.name).domains
+        host, _, port = domains[0].rpartition(":") if domains else ("", "", "")
+        if host != "127.0.0.1" or not port.isdigit():
+            raise ConfigError(f"{config.path}: source {spec.name!r}: not a demo site on 127.0.0.1:PORT "
+                              f"(domains {list(domains)})")
+        ports.append(int(port))
+    return tuple(ports)
 
 
 def _base_urls(servers: Sequence[SiteServer | str] | None) -> list[str]:

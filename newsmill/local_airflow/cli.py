@@ -41,7 +41,7 @@ def _root_options(ctx: click.Context) -> dict[str, str]:
               help="AIRFLOW_HOME of the local Airflow (default: $NEWSMILL_AIRFLOW_HOME, else DATA_DIR/airflow).")
 @click.pass_context
 def airflow(ctx: click.Context, home: Path | None) -> None:
-    """Start, use and stop a local Airflow (api-server, scheduler, dag-processor on 127.0.0.1).
+    """Start, use and stop a local Airflow (api-server, scheduler, dag-processor, triggerer on 127.0.0.1).
 
     Needs the airflow extra (uv sync --extra airflow). Exit codes: 0 done, 1 Airflow failed or
     does not run, 2 bad input.
@@ -56,10 +56,11 @@ def airflow(ctx: click.Context, home: Path | None) -> None:
               help="DAGs folder (default: this repository's dags/).")
 @click.pass_context
 def up(ctx: click.Context, port: int, dags_folder: Path | None) -> None:
-    """Start api-server, scheduler and dag-processor; returns once they run.
+    """Start api-server, scheduler, dag-processor and triggerer; returns once they run.
 
-    They keep running after this command ends and read newsmill's settings from the global
-    options --config/--data-dir/--db or the environment this command runs in.
+    They keep running after this command ends. Their tasks use the config, data folder and
+    warehouse that the global options --config/--data-dir/--db or the environment select here
+    (paths made absolute); the command prints which.
     """
     from newsmill.local_airflow import supervisor
 
@@ -68,6 +69,7 @@ def up(ctx: click.Context, port: int, dags_folder: Path | None) -> None:
     except supervisor.PortInUseError as exc:
         raise click.BadParameter(str(exc), param_hint="--port") from None
     click.echo(f"Airflow UI and API: {procs.url}  (home {procs.home})")
+    click.echo(f"tasks read {procs.newsmill.config} and write {procs.newsmill.database}")
     click.echo(f"{DAG_ID} starts paused: `newsmill airflow unpause` schedules it; "
                "`newsmill airflow down` stops everything")
 
@@ -96,6 +98,8 @@ def status(home: Path) -> None:
         return
     state = "runs" if recorded.running else "runs only in part (`newsmill airflow up` restarts it)"
     click.echo(f"local Airflow {state} at {recorded.url} (home {home})")
+    if recorded.newsmill:
+        click.echo(f"  warehouse      {recorded.newsmill.database}  (config {recorded.newsmill.config})")
     for name, pid in recorded.pids.items():
         if recorded.leaders.get(name):
             what = "running"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import os
 import time
 import urllib.error
 import urllib.request
@@ -13,6 +15,11 @@ from newsmill.local_airflow import AirflowLocalError
 
 # Seconds to retry a backfill that Airflow refuses with 503 "Database is locked" (SQLite only).
 SQLITE_LOCKED_RETRY = 60.0
+# The REST API a task may use to note its run's day; `newsmill airflow up` sets it for its processes.
+API_ENV = "NEWSMILL_AIRFLOW_API"
+NOTE_PREFIX = "collects "
+
+log = logging.getLogger(__name__)
 
 
 class ApiError(AirflowLocalError):
@@ -134,6 +141,42 @@ class AirflowClient:
         answer = self.get(f"/api/v2/dags/{dag_id}/dagRuns?limit=100&order_by=logical_date")
         return answer["dag_runs"]  # type: ignore[index]
 
+    def set_run_note(self, dag_id: str, run_id: str, note: str, *, retry_for: float = 30.0) -> None:
+        """Set a run's note; retry a server error for up to `retry_for` seconds: on SQLite, writes
+        fail with "database is locked" (HTTP 500 or 503) while the scheduler and tasks are busy."""
+        deadline = time.monotonic() + retry_for
+        while True:
+            try:
+                self.patch(f"/api/v2/dags/{dag_id}/dagRuns/{quote(run_id, safe='')}", {"note": note})
+                return
+            except ApiError as exc:
+                if exc.status < 500 or time.monotonic() >= deadline:
+                    raise
+            time.sleep(2.0)
+
     def task_instances(self, dag_id: str, run_id: str) -> list[dict]:
         answer = self.get(f"/api/v2/dags/{dag_id}/dagRuns/{quote(run_id, safe='')}/taskInstances?limit=100")
         return answer["task_instances"]  # type: ignore[index]
+
+
+def note_collected_day(dag_id: str, run_id: str, day: date, *, current: str | None) -> str | None:
+    """Note "collects DAY" on a run, through the REST API at $NEWSMILL_AIRFLOW_API; the note written.
+
+    Airflow 3 shows runs by their "Run After" (the next day), and tasks cannot set notes through
+    the Execution API, so this uses the public API with the token the simple auth manager hands
+    out when everyone is admin: the local Airflow of `newsmill airflow up`, which sets the
+    variable. Without it, or when the run has a note of someone else's, nothing is written. A
+    failure is logged, not raised: the note is a label, the run's work does not depend on it.
+    """
+    url = os.environ.get(API_ENV)
+    if not url or (current and not current.startswith(NOTE_PREFIX)):
+        return None
+    note = f"{NOTE_PREFIX}{day.isoformat()}"
+    if current == note:
+        return note
+    try:
+        AirflowClient(url, timeout=10).set_run_note(dag_id, run_id, note)
+    except (AirflowLocalError, KeyError, TypeError, ValueError) as exc:
+        log.warning("cannot note the day on run %s: %s", run_id, exc)
+        return None
+    return note

@@ -1,11 +1,14 @@
-"""Start and stop a local Airflow 3 for newsmill's DAGs: api-server, scheduler and dag-processor.
+"""Start and stop a local Airflow 3 for newsmill's DAGs: api-server, scheduler, dag-processor and
+triggerer (Airflow 3's health check and UI expect one; it also runs deferred tasks).
 
 Everything binds 127.0.0.1. Metadata lives in SQLite under the Airflow home, tasks run under the
 LocalExecutor with parallelism 4, and the one-slot ``duckdb`` pool that the DAGs' DuckDB writes use
-is created (or reset) before the scheduler starts. Each process runs in its own session (process
-group), so stopping it with one ``killpg`` also ends every child it forked (executor workers, task
-processes, crawls) and nothing depends on the process that started them staying alive. Process ids
-go to ``<home>/newsmill-airflow.json``; logs to ``<home>/logs/newsmill-*.log``.
+is created (or reset) before the scheduler starts. ``start`` reads the newsmill config once and hands
+the processes its absolute path, data folder and warehouse, so tasks write the file ``up`` names
+whatever their working directory. Each process runs in its own session (process group), so
+stopping it with one ``killpg`` also ends every child it forked (executor workers, task processes,
+crawls) and nothing depends on the process that started them staying alive. Process ids go to
+``<home>/newsmill-airflow.json``; logs to ``<home>/logs/newsmill-*.log``.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from newsmill.local_airflow import DEFAULT_PORT, AirflowLocalError
-from newsmill.local_airflow.client import AirflowClient
+from newsmill.local_airflow.client import API_ENV, AirflowClient
 
 PARALLELISM = 4
 POOL = "duckdb"
@@ -36,8 +39,15 @@ POOL_DESCRIPTION = "newsmill: one writer at a time on the DuckDB file"
 STATE_FILE = "newsmill-airflow.json"
 SECRETS_FILE = "newsmill-secrets.json"
 HOST = "127.0.0.1"
+# What starts once the api-server is healthy (arguments after `airflow`); no log servers: task
+# logs are read from their files.
+COMMANDS = {
+    "scheduler": ["scheduler", "--skip-serve-logs"],
+    "dag-processor": ["dag-processor"],
+    "triggerer": ["triggerer", "--skip-serve-logs"],
+}
 # Start order; stop goes in reverse so nothing is left to queue work on a dead api-server.
-ORDER = ("api-server", "scheduler", "dag-processor")
+ORDER = ("api-server", *COMMANDS)
 # Seconds a process group whose leader died gets between SIGTERM and SIGKILL.
 ORPHAN_GRACE = 5.0
 
@@ -121,9 +131,6 @@ def airflow_env(
     env = {**os.environ, **(env_extra or {})}
     # Compiled bytecode: without it every task process pays 6-8 s importing Airflow.
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    for name in ("NEWSMILL_CONFIG", "NEWSMILL_DATA_DIR", "NEWSMILL_DB"):  # tasks run in other folders
-        if env.get(name):
-            env[name] = str(Path(env[name]).resolve())
     env.update(
         {
             "AIRFLOW_HOME": str(home),
@@ -146,9 +153,48 @@ def airflow_env(
             "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
             "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port()),
             "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
+            API_ENV: url,  # where the DAG's first task notes the run's day
         }
     )
     return env
+
+
+@dataclass(frozen=True)
+class NewsmillPaths:
+    """The sources config, data folder and warehouse the tasks of a local Airflow use (absolute)."""
+
+    config: Path
+    data_dir: Path
+    database: Path
+
+    @property
+    def env(self) -> dict[str, str]:
+        """As the processes' NEWSMILL_* variables (also how the pid file records them)."""
+        return {"NEWSMILL_CONFIG": str(self.config), "NEWSMILL_DATA_DIR": str(self.data_dir),
+                "NEWSMILL_DB": str(self.database)}
+
+    @classmethod
+    def from_env(cls, env: dict[str, str]) -> NewsmillPaths | None:
+        try:
+            return cls(Path(env["NEWSMILL_CONFIG"]), Path(env["NEWSMILL_DATA_DIR"]), Path(env["NEWSMILL_DB"]))
+        except (KeyError, TypeError):
+            return None
+
+
+def resolve_newsmill(env: dict[str, str]) -> NewsmillPaths:
+    """Read the config that NEWSMILL_CONFIG/NEWSMILL_DATA_DIR/NEWSMILL_DB in `env` select (or the
+    packaged default) as the CLI would here, with paths made absolute against this directory.
+
+    A config's relative ``data_dir`` would otherwise be resolved against each task's working
+    directory; pinning the paths makes the processes use the same warehouse as `newsmill` commands
+    run here. Raises ConfigError for a config that cannot be used.
+    """
+    from newsmill.config import load_config
+
+    config = load_config(env.get("NEWSMILL_CONFIG") or None, data_dir=env.get("NEWSMILL_DATA_DIR") or None,
+                         database=env.get("NEWSMILL_DB") or None)
+    return NewsmillPaths(config=config.path.resolve(), data_dir=config.settings.data_dir.resolve(),
+                         database=config.settings.database.resolve())
 
 
 # --- what runs ----------------------------------------------------------------------------------
@@ -162,13 +208,14 @@ class Recorded:
     url: str | None = None
     port: int | None = None
     dags_folder: Path | None = None
+    newsmill: NewsmillPaths | None = None
     pids: dict[str, int] = field(default_factory=dict)
     leaders: dict[str, bool] = field(default_factory=dict)  # the recorded airflow process runs
     groups: dict[str, bool] = field(default_factory=dict)  # something of its process group runs
 
     @property
     def running(self) -> bool:
-        """All three processes run (a crashed or killed one makes it not running)."""
+        """All its processes run (a crashed or killed one makes it not running)."""
         return all(self.leaders.get(name, False) for name in ORDER)
 
     @property
@@ -241,6 +288,7 @@ def status(home: Path) -> Recorded:
         url=state.get("url"),
         port=state.get("port"),
         dags_folder=Path(state["dags_folder"]) if state.get("dags_folder") else None,
+        newsmill=NewsmillPaths.from_env(state.get("newsmill") or {}),
         pids=pids,
         leaders={name: leader == "airflow" for name, leader in leaders.items()},
         # a reused pid leads someone else's group, which is none of ours
@@ -250,11 +298,12 @@ def status(home: Path) -> Recorded:
 
 @dataclass
 class AirflowProcesses:
-    """A started local Airflow: its home, URL, environment and the processes (by name)."""
+    """A started local Airflow: its home, URL, environment, newsmill paths and processes (by name)."""
 
     home: Path
     port: int
     env: dict[str, str]
+    newsmill: NewsmillPaths
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     @property
@@ -381,6 +430,7 @@ def _write_state(procs: AirflowProcesses) -> None:
         "port": procs.port,
         "pids": procs.pids,
         "dags_folder": procs.env["AIRFLOW__CORE__DAGS_FOLDER"],
+        "newsmill": procs.newsmill.env,
         "started_at": datetime.now(UTC).isoformat(),
     }
     path = procs.home / STATE_FILE
@@ -399,9 +449,10 @@ def start(
     timeout: float = 180.0,
     say: Say = _say,
 ) -> AirflowProcesses:
-    """Migrate the metadata DB, start api-server (waits for health), create the pool, then start
-    scheduler and dag-processor. What is left of an earlier start that was not stopped (a process
-    crashed or was killed) is stopped first. On any failure, stops what it started and raises."""
+    """Read the newsmill config, migrate the metadata DB, start api-server (waits for health),
+    create the pool, then start scheduler, dag-processor and triggerer. What is left of an earlier
+    start that was not stopped (a process crashed or was killed) is stopped first. On any failure,
+    stops what it started and raises (ConfigError, before anything starts, for a bad config)."""
     home = Path(home).resolve()
     dags_folder = Path(dags_folder or default_dags_folder()).resolve()
     recorded = status(home)
@@ -414,8 +465,10 @@ def start(
     if port_in_use(port):
         raise PortInUseError(f"port {HOST}:{port} is in use; pick another")
     command = airflow_command()
+    newsmill = resolve_newsmill({**os.environ, **(env_extra or {})})
     home.mkdir(parents=True, exist_ok=True)
-    env = airflow_env(home, dags_folder, port, parallelism=parallelism, env_extra=env_extra)
+    env = airflow_env(home, dags_folder, port, parallelism=parallelism,
+                      env_extra={**(env_extra or {}), **newsmill.env})
     _compile_bytecode(dags_folder, say)
     say(f"airflow db migrate ({home / 'airflow.db'})")
     migrate_log = home / "logs" / "newsmill-db-migrate.log"
@@ -426,7 +479,7 @@ def start(
     if done.returncode != 0:
         raise AirflowLocalError(f"airflow db migrate exited with {done.returncode}: {_log_hint(migrate_log)}")
 
-    procs = AirflowProcesses(home=home, port=port, env=env)
+    procs = AirflowProcesses(home=home, port=port, env=env, newsmill=newsmill)
     try:
         api = procs.processes["api-server"] = _spawn(
             "api-server", ["api-server", "--host", HOST, "--port", str(port), "--workers", "1"], env, home
@@ -435,8 +488,8 @@ def start(
         client = AirflowClient(procs.url)
         _wait_healthy(client, api, home / "logs" / "newsmill-api-server.log", timeout)
         client.ensure_pool(POOL, 1, POOL_DESCRIPTION)
-        procs.processes["scheduler"] = _spawn("scheduler", ["scheduler", "--skip-serve-logs"], env, home)
-        procs.processes["dag-processor"] = _spawn("dag-processor", ["dag-processor"], env, home)
+        for name, args in COMMANDS.items():
+            procs.processes[name] = _spawn(name, args, env, home)
         _write_state(procs)
         time.sleep(1.0)
         for name, proc in procs.processes.items():

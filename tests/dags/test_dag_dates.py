@@ -1,5 +1,5 @@
-"""A run whose logical date newsmill cannot collect (a manual trigger's typo) fails at once, says
-why, and crawls nothing; run by `dag.test()` against a stand-in pipeline (~15 s)."""
+"""A run whose logical date newsmill cannot collect (a manual trigger's typo) fails in its first task,
+says why, and crawls nothing; run by `dag.test()` against a stand-in pipeline (~15 s)."""
 
 from __future__ import annotations
 
@@ -88,6 +88,8 @@ def test_a_day_out_of_range_fails_the_run_before_any_crawl(outcome, day: str) ->
     run = result[day]
     assert run["state"] == "failed", run
     assert run["calls"] == [], run  # nothing crawled, extracted, loaded or checked
-    assert run["tasks"]["source.crawl[0]"] == "failed", run["tasks"]
+    assert run["tasks"]["sources[-1]"] == "failed", run["tasks"]  # the first task, before any fan-out
+    assert not any(task.startswith("source.") and state in ("success", "failed")
+                   for task, state in run["tasks"].items()), run["tasks"]
     assert (f"newsmill_daily: logical date {day} is outside the days newsmill supports, "
             "1990-01-01 to 2199-12-31") in output

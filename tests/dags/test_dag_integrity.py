@@ -57,7 +57,7 @@ def test_shape_per_source_mapped_group(dag) -> None:
     assert set(tasks) == {"sources", "source.crawl", "source.extract", "source.load", "check"}
     for task_id in ("source.crawl", "source.extract", "source.load"):  # one mapped group per source
         assert tasks[task_id].get_closest_mapped_task_group() is not None, task_id
-    assert tasks["source.extract"].upstream_task_ids == {"source.crawl"}
+    assert tasks["source.extract"].upstream_task_ids == {"source.crawl", "sources"}
     assert "source.extract" in tasks["source.load"].upstream_task_ids
     assert {"source.load", "sources"} <= tasks["check"].upstream_task_ids
     assert tasks["check"].trigger_rule == "all_done"

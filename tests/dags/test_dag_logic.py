@@ -1,8 +1,8 @@
 """The DAG's wiring, run by `dag.test()` against a stand-in pipeline (no crawling; ~15 s).
 
 Proves: a run collects its logical date's day; sources fan out so a failing source does not stop
-the others' extract and load; the check still runs, records the day and fails the run naming the
-failed source. The real scheduler and pipeline are exercised by tests/integration/test_airflow.py.
+the others' extract and load; each mapped task instance is named by its source, a failed one too;
+the check still runs, records the day and fails the run naming the failed source. The real scheduler and pipeline are exercised by tests/integration/test_airflow.py.
 """
 
 from __future__ import annotations
@@ -63,8 +63,11 @@ SCRIPT = textwrap.dedent(
         FAILING = failing
         calls.clear()
         run = dag.test(logical_date=day)
-        states = {f"{ti.task_id}[{ti.map_index}]": str(ti.state) for ti in run.get_task_instances()}
-        result[day.date().isoformat()] = {"state": str(run.state), "tasks": states, "calls": list(calls)}
+        tis = run.get_task_instances()
+        states = {f"{ti.task_id}[{ti.map_index}]": str(ti.state) for ti in tis}
+        names = {f"{ti.task_id}[{ti.map_index}]": ti.rendered_map_index for ti in tis}
+        result[day.date().isoformat()] = {"state": str(run.state), "tasks": states, "names": names,
+                                          "calls": list(calls)}
     print("RESULT " + json.dumps(result))
     """
 )
@@ -128,3 +131,10 @@ def test_failing_source_does_not_hold_back_others_and_check_fails_loudly(outcome
     # the check ran anyway, recorded the day for both sources, then failed the run
     assert ["check", "2026-11-19", ["alpha", "beta"]] in bad["calls"]
     assert tasks["check[-1]"] == "failed"
+
+
+def test_mapped_task_instances_are_named_by_their_source(outcome) -> None:
+    good, bad = outcome["2026-11-18"]["names"], outcome["2026-11-19"]["names"]
+    for stage in ("crawl", "extract", "load"):
+        assert [good[f"source.{stage}[{i}]"] for i in (0, 1)] == ["alpha", "beta"], good
+    assert (bad["source.load[0]"], bad["source.crawl[1]"]) == ("alpha", "beta")  # the failed crawl too

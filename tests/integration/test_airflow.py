@@ -2,13 +2,15 @@
 
 Drives the real CLI, `newsmill airflow up|down|status|runs|unpause|backfill`, against a temp
 Airflow home on an ephemeral port, with the demo sites served on ephemeral ports:
-  1. up -> down -> up on the same home (the pool already exists the second time);
-  2. up after the processes were killed with SIGKILL (stale pid file, orphaned workers);
-  3. backfills 3 days and unpauses the DAG, whose start_date = end_date = the next day with
+  1. up names the warehouse its tasks write; all four processes report healthy (the triggerer too);
+  2. up -> down -> up on the same home (the pool already exists the second time);
+  3. up after the processes were killed with SIGKILL (stale pid file, orphaned workers);
+  4. backfills 3 days and unpauses the DAG, whose start_date = end_date = the next day with
      catchup on, so the scheduler also creates exactly one *scheduled* run; asserts the DuckDB rows
-     per source and day and the recorded day checks; backfills the same 3 days again with
+     per source and day and the recorded day checks, that every mapped task instance is named by
+     its source and every run notes the day it collects; backfills the same 3 days again with
      reprocess "completed" and asserts the rows are unchanged;
-  4. down stops every process it started and none is left.
+  5. down stops every process it started and none is left.
 """
 
 from __future__ import annotations
@@ -59,6 +61,15 @@ def _day(run: dict) -> date:
 
 def _runs_by_day(client) -> dict[date, dict]:
     return {_day(run): run for run in client.dag_runs(DAG_ID) if run.get("logical_date")}
+
+
+def _named_tasks(client, run_id: str) -> dict[str, list[str]]:
+    """The rendered map index of each mapped task's instances, by task id, in map index order."""
+    named: dict[str, list[str]] = {}
+    for ti in sorted(client.task_instances(DAG_ID, run_id), key=lambda ti: ti["map_index"]):
+        if ti["map_index"] >= 0:
+            named.setdefault(ti["task_id"], []).append(ti["rendered_map_index"])
+    return named
 
 
 def _failure_detail(client, home: Path) -> str:
@@ -173,11 +184,11 @@ def stack(tmp_path_factory):
         }
         cli = Cli(env, home)
         started = time.monotonic()
-        cli.ok("up")
+        up = cli.ok("up")
         up_seconds = time.monotonic() - started
         try:
             yield {"cli": cli, "home": home, "database": data_dir / "news.duckdb", "servers": servers,
-                   "up_seconds": up_seconds}
+                   "up_seconds": up_seconds, "up": up, "config": config_path}
         finally:
             groups = list(cli.pids().values()) if (home / "newsmill-airflow.json").exists() else []
             down = cli("down")
@@ -185,6 +196,27 @@ def stack(tmp_path_factory):
             assert [pgid for pgid in groups if _group_alive(pgid)] == []
             assert _our_processes(tmp) == []
             assert cli.ok("status").splitlines() == [f"no local Airflow runs from {home}"]
+
+
+def test_every_part_of_airflow_reports_healthy(stack) -> None:
+    """The UI's health row reads this: a triggerer that does not run shows red."""
+    cli = stack["cli"]
+
+    def health():
+        answer = cli.client().get("/api/v2/monitor/health")
+        return answer if all(part["status"] == "healthy" for part in answer.values()) else None
+
+    answer = _wait("every part of Airflow to report healthy", health, timeout=90,
+                   detail=lambda: cli.client().get("/api/v2/monitor/health"))
+    assert set(answer) == {"metadatabase", "scheduler", "triggerer", "dag_processor"}
+
+
+def test_up_and_status_name_the_warehouse_the_tasks_write(stack) -> None:
+    cli, database, config = stack["cli"], stack["database"], stack["config"]
+    assert f"tasks read {config} and write {database}" in stack["up"].splitlines()
+    status = cli.ok("status").splitlines()
+    assert status[1] == f"  warehouse      {database}  (config {config})"
+    assert [line.split()[0] for line in status[2:]] == ["api-server", "scheduler", "dag-processor", "triggerer"]
 
 
 def test_up_down_up_on_the_same_home(stack) -> None:
@@ -210,8 +242,8 @@ def test_up_after_the_processes_were_killed(stack) -> None:
     assert "Airflow UI and API: " in cli.ok("up")
     assert [name for name, pgid in killed.items() if _group_alive(pgid)] == []
     status = cli.ok("status").splitlines()
-    assert status[0].startswith("local Airflow runs at ") and len(status) == 4, status
-    assert all(line.endswith(" running") for line in status[1:]), status
+    assert status[0].startswith("local Airflow runs at ") and len(status) == 6, status
+    assert all(line.endswith(" running") for line in status[2:]), status
 
 
 def test_backfill_scheduled_run_and_reprocess(stack) -> None:
@@ -251,6 +283,12 @@ def test_backfill_scheduled_run_and_reprocess(stack) -> None:
     listed = [line.split() for line in cli.ok("runs").splitlines()]
     assert sorted((day, kind, state) for day, kind, state, _run_id in listed) == sorted(
         [(d.isoformat(), "backfill", "success") for d in days] + [(SCHEDULED.isoformat(), "scheduled", "success")])
+
+    # what the UI shows: each run's day in its note, mapped task instances named by source
+    runs = _runs_by_day(client)
+    by_source = {f"source.{stage}": [spec.name for spec in demo.SITES] for stage in ("crawl", "extract", "load")}
+    shown = {day: (run["note"], _named_tasks(client, run["dag_run_id"])) for day, run in runs.items()}
+    assert shown == {day: (f"collects {day}", by_source) for day in runs}
 
     # 2. rows per source and day: exactly the demo's articles of each day, none of other days
     rows = _articles(database)
