@@ -58,9 +58,10 @@ def main(ctx: click.Context, config_path: str | None, data_dir: str | None, data
     Crawls feeds, sitemaps and archive pages by publication date (Scrapy), keeps raw pages as WARC,
     extracts and cleans the text (trafilatura + newsmill's cleaning) and loads DuckDB tables.
 
-    Exit codes: 0 done (failed pages are counted, not fatal); 1 nothing could be fetched, or a
-    disk error; 2 bad input (config, arguments, an unusable DuckDB file) or the warehouse stayed
-    locked by another writer for NEWSMILL_LOCK_TIMEOUT seconds; 130 interrupted.
+    Exit codes: 0 done (failed pages are counted, not fatal); 1 nothing could be fetched, or the
+    crawl's record is incomplete (a file not written: nothing is loaded); 2 bad input (config,
+    arguments, an unusable DuckDB file) or the warehouse or the run directory stayed locked by
+    another run for NEWSMILL_LOCK_TIMEOUT seconds; 130 interrupted (Ctrl-C), 143 stopped (SIGTERM).
     """
     ctx.obj = _Context(config_path, data_dir, database)
 
@@ -422,9 +423,12 @@ def entry() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except (ConfigError, WarehouseError) as exc:
+    except (ConfigError, WarehouseError, pipeline.RunBusy) as exc:
         console.print(safe_text(f"newsmill: error: {exc}"))
         sys.exit(2)
+    except pipeline.RunFailed as exc:  # a file not written or a crawl not finished: nothing loaded
+        console.print(safe_text(f"newsmill: error: {exc}"))
+        sys.exit(1)
     except OSError as exc:  # a disk or permission problem mid-run: say which file, no traceback
         where = f"{exc.filename}: " if exc.filename else ""
         console.print(safe_text(f"newsmill: error: {where}{exc.strerror or exc}"))
