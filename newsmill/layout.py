@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 _SAFE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -18,7 +18,9 @@ def warc_path(data_dir: Path, source: str, day: date) -> Path:
 
 
 def run_id(first: date, last: date, sources: list[str] | tuple[str, ...] | None) -> str:
-    """A deterministic id for a run, so that re-running the same days and sources replaces it."""
+    """The id of a run of these days and sources, the same every time: it names the run directory,
+    so a second run of them waits for the first (its lock) and resumes what it left (its skip list).
+    Each attempt at the run is recorded apart, under its `attempt_id`."""
     if not sources:
         tag = "all"
     elif len(sources) == 1:
@@ -26,6 +28,12 @@ def run_id(first: date, last: date, sources: list[str] | tuple[str, ...] | None)
     else:
         tag = "set-" + hashlib.sha1(",".join(sorted(sources)).encode()).hexdigest()[:10]
     return f"{first.isoformat()}_{last.isoformat()}_{tag}"
+
+
+def attempt_id(rid: str, started: datetime) -> str:
+    """The id of one attempt at run `rid` (a crawl and the extraction and load of what it found):
+    the run id and the moment the crawl started, which the run lock keeps apart for one run."""
+    return f"{rid}@{started.astimezone(UTC):%Y%m%dT%H%M%S.%fZ}"
 
 
 def run_dir(data_dir: Path, rid: str) -> Path:

@@ -15,7 +15,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import FrameType
@@ -250,14 +250,25 @@ def _crawl(
     crawl appends them."""
     rid, run_dir = _run_dir(config, sources, first, last)
     skip_file = run_dir / layout.SKIP_URLS
+    started = datetime.now(UTC)
+    info = RunInfo(
+        run_id=rid,
+        attempt_id=layout.attempt_id(rid, started),
+        first=first,
+        last=last,
+        sources=tuple(s.name for s in sources),
+        started_at=started,
+        crawl_seconds=0.0,
+        extract_seconds=0.0,
+    )
     try:
         for stale in (layout.CRAWL_LOG, layout.CRAWL_DONE, layout.ARTICLES, layout.REMOVED,
                       layout.EXTRACT_ERRORS):
             (run_dir / stale).unlink(missing_ok=True)
         layout.write_atomic(skip_file, "" if refetch else "\n".join(_known_urls(config, sources)))
+        info.write(run_dir)  # the new attempt's id, before its crawl writes any file
     except OSError as exc:
         raise _cannot_write(f"crawl of {rid}", exc, run_dir) from None
-    started = datetime.now(UTC)
     clock = time.monotonic()
     command = [
         sys.executable, "-m", "spiders.crawl",
@@ -292,15 +303,7 @@ def _crawl(
     if child.returncode != 0 or not (run_dir / layout.CRAWL_DONE).exists():
         raise CrawlError(f"crawl of {rid}: {child.failure()}")
     try:
-        RunInfo(
-            run_id=rid,
-            first=first,
-            last=last,
-            sources=tuple(s.name for s in sources),
-            started_at=started,
-            crawl_seconds=time.monotonic() - clock,
-            extract_seconds=0.0,
-        ).write(run_dir)
+        replace(info, crawl_seconds=time.monotonic() - clock).write(run_dir)
     except OSError as exc:
         raise _cannot_write(f"crawl of {rid}", exc, run_dir) from None
     return run_dir
@@ -317,7 +320,7 @@ def extract(config: Config, run_dir: Path, *, workers: int | None = None, progre
         try:
             with Progress(progress, f"extract {info.run_id}", unit="pages") as bar:
                 extract_run(run_dir, languages, workers=workers, progress=bar.update)
-            RunInfo(**{**info.__dict__, "extract_seconds": time.monotonic() - clock}).write(run_dir)
+            replace(info, extract_seconds=time.monotonic() - clock).write(run_dir)
         except OSError as exc:
             raise _cannot_write(f"extraction of {info.run_id}", exc, run_dir) from None
     return run_dir
@@ -378,8 +381,7 @@ def run(
                 with Progress(progress, f"extract {rid}", unit="pages") as bar:
                     batch.progress = bar.update
                     batch.finish()
-                info = RunInfo.read(run_dir)
-                RunInfo(**{**info.__dict__, "extract_seconds": time.monotonic() - clock}).write(run_dir)
+                replace(RunInfo.read(run_dir), extract_seconds=time.monotonic() - clock).write(run_dir)
         except OSError as exc:  # the extraction's files: `_crawl` reports its own as CrawlError
             raise _cannot_write(f"extraction of {rid}", exc, run_dir) from None
         result = load_run(config.settings.database, run_dir, refetch=refetch)

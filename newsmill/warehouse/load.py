@@ -1,4 +1,5 @@
-"""Loading a run's files into the warehouse: one transaction, bulk via Arrow, replace-not-append."""
+"""Loading a run's files into the warehouse: one transaction per attempt, bulk via Arrow; articles
+upserted, the attempt's crawl log and counts added to the history."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -27,6 +29,7 @@ CRAWL_LOG_SCHEMA = pa.schema(
         ("status", pa.int32()),
         ("error", pa.string()),
         ("fetched_at", pa.timestamp("us", tz="UTC")),
+        ("attempt_id", pa.string()),
     ]
 )
 
@@ -44,9 +47,11 @@ class IncompleteRun(RuntimeError):
 
 @dataclass(frozen=True)
 class RunInfo:
-    """What the pipeline records about a run before loading it (`run.json` in the run directory)."""
+    """What the pipeline records about an attempt at a run (`run.json` in the run directory),
+    written when its crawl starts, so the crawl's files always belong to the attempt named here."""
 
     run_id: str
+    attempt_id: str
     first: date
     last: date
     sources: tuple[str, ...]
@@ -56,13 +61,16 @@ class RunInfo:
 
     @classmethod
     def read(cls, run_dir: Path) -> RunInfo:
+        """The run's `run.json`; one without an attempt id gets the id its run id and start give."""
         raw = json.loads((run_dir / layout.RUN_INFO).read_text())
+        started = datetime.fromisoformat(raw["started_at"])
         return cls(
             run_id=raw["run_id"],
+            attempt_id=raw.get("attempt_id") or layout.attempt_id(raw["run_id"], started),
             first=date.fromisoformat(raw["first"]),
             last=date.fromisoformat(raw["last"]),
             sources=tuple(raw["sources"]),
-            started_at=datetime.fromisoformat(raw["started_at"]),
+            started_at=started,
             crawl_seconds=float(raw.get("crawl_seconds", 0.0)),
             extract_seconds=float(raw.get("extract_seconds", 0.0)),
         )
@@ -70,6 +78,7 @@ class RunInfo:
     def write(self, run_dir: Path) -> None:
         payload = {
             "run_id": self.run_id,
+            "attempt_id": self.attempt_id,
             "first": self.first.isoformat(),
             "last": self.last.isoformat(),
             "sources": list(self.sources),
@@ -82,13 +91,27 @@ class RunInfo:
 
 @dataclass(frozen=True)
 class LoadResult:
+    """What the load of one attempt did, summed over its sources. `inserted`, `updated` and
+    `deleted` count the articles it changed (`updated`: content columns differ, not only the fetch);
+    `articles` is every article of the attempt, changed or not. Loading an attempt again changes
+    nothing and returns what its first load recorded."""
+
     run_id: str
+    attempt_id: str
     articles: int
+    inserted: int
+    updated: int
+    deleted: int
     removed: int
     failures: int
     skipped: int
     pages_fetched: int
     seconds: float
+
+    @property
+    def changed(self) -> int:
+        """Articles inserted, updated or deleted: zero when readers of `articles` have nothing new."""
+        return self.inserted + self.updated + self.deleted
 
 
 def _jsonl(path: Path) -> list[dict]:
@@ -106,12 +129,13 @@ def _jsonl(path: Path) -> list[dict]:
     return rows
 
 
-def _crawl_log(run_dir: Path, run_id: str) -> pa.Table:
+def _crawl_log(run_dir: Path, info: RunInfo) -> pa.Table:
     rows = []
     for row in _jsonl(run_dir / layout.CRAWL_LOG):
         rows.append(
             {
-                "run_id": run_id,
+                "run_id": info.run_id,
+                "attempt_id": info.attempt_id,
                 "source": row.get("source"),
                 "url": row.get("url"),
                 "kind": row.get("kind"),
@@ -125,7 +149,8 @@ def _crawl_log(run_dir: Path, run_id: str) -> pa.Table:
     for row in _jsonl(run_dir / layout.EXTRACT_ERRORS):
         rows.append(
             {
-                "run_id": run_id,
+                "run_id": info.run_id,
+                "attempt_id": info.attempt_id,
                 "source": row.get("source"),
                 "url": row.get("url"),
                 "kind": "article",
@@ -164,98 +189,133 @@ def _parquet(path: Path) -> pa.Table:
 
 
 def load_run(database: Path, run_dir: Path, *, refetch: bool = False) -> LoadResult:
-    """Load one run in a single transaction; re-loading the same run changes nothing.
+    """Load one attempt at a run in a single transaction; loading the same attempt again changes nothing.
 
-    Articles are upserted by canonical URL. With `refetch`, the run's sources' rows for the run's
-    days are first deleted, so the days hold exactly what this run found. A run whose crawl did not
-    finish (no crawl.done.json) or whose extraction did not (no Parquet files) raises
-    `IncompleteRun` and changes nothing.
+    Articles are upserted by canonical URL; an article whose content is unchanged keeps its row.
+    With `refetch`, the run's sources' articles of the run's days that the attempt did not find are
+    deleted, so the days hold exactly what it found. The attempt's crawl log and counts are added
+    to `crawl_log` and `runs` next to those of earlier attempts. A run whose crawl did not finish
+    (no crawl.done.json) or whose extraction did not (no Parquet files) raises `IncompleteRun`
+    and changes nothing.
     """
     _check_complete(run_dir)
     started = time.monotonic()
     info = RunInfo.read(run_dir)
     articles = _parquet(run_dir / layout.ARTICLES)
     removed = _parquet(run_dir / layout.REMOVED)
-    crawl_log = _crawl_log(run_dir, info.run_id)
+    crawl_log = _crawl_log(run_dir, info)
     with connect(database) as con:
-        con.register("new_crawl_log", crawl_log)
         con.begin()
         try:
-            # articles whose indexed text may change in this load: the search index re-reads them only
-            con.execute("CREATE OR REPLACE TEMP TABLE fts_changed (url VARCHAR)")
-            if refetch:
-                con.execute(
-                    "INSERT INTO fts_changed SELECT url FROM articles "
-                    "WHERE source IN (SELECT unnest(?)) AND pub_date BETWEEN ? AND ?",
-                    [list(info.sources), info.first, info.last],
-                )
-                con.execute(
-                    "DELETE FROM removed_segments WHERE url IN (SELECT url FROM articles "
-                    "WHERE source IN (SELECT unnest(?)) AND pub_date BETWEEN ? AND ?)",
-                    [list(info.sources), info.first, info.last],
-                )
-                con.execute(
-                    "DELETE FROM articles WHERE source IN (SELECT unnest(?)) AND pub_date BETWEEN ? AND ?",
-                    [list(info.sources), info.first, info.last],
-                )
-            if articles.num_rows:
-                con.register("new_articles", articles)
-                con.execute("INSERT INTO fts_changed SELECT url FROM new_articles")
-                con.execute("DELETE FROM removed_segments WHERE url IN (SELECT url FROM new_articles)")
-                con.execute("DELETE FROM articles WHERE url IN (SELECT url FROM new_articles)")
-                con.execute(
-                    f"INSERT INTO articles ({ARTICLE_COLUMNS}, run_id, loaded_at) "
-                    f"SELECT {ARTICLE_COLUMNS}, ?, now() FROM new_articles",
-                    [info.run_id],
-                )
-            if removed.num_rows:
-                con.register("new_removed", removed)
-                con.execute(
-                    "INSERT INTO removed_segments SELECT url, position, text, reason, score FROM new_removed"
-                )
-            con.execute("DELETE FROM crawl_log WHERE run_id = ?", [info.run_id])
-            con.execute("INSERT INTO crawl_log SELECT * FROM new_crawl_log")
-            load_seconds = time.monotonic() - started
-            con.execute("DELETE FROM runs WHERE run_id = ?", [info.run_id])
-            con.execute(
-                """
-                INSERT INTO runs
-                SELECT ?, s.source, ?, ?, ?, now(),
-                       (SELECT count(*) FROM new_crawl_log c
-                         WHERE c.source = s.source AND c.outcome = 'fetched'),
-                       (SELECT count(*) FROM articles a WHERE a.source = s.source AND a.run_id = ?),
-                       (SELECT count(*) FROM removed_segments r JOIN articles a USING (url)
-                         WHERE a.source = s.source AND a.run_id = ?),
-                       (SELECT count(*) FROM new_crawl_log c
-                         WHERE c.source = s.source AND c.outcome IN ('failed', 'extract_failed')),
-                       (SELECT count(*) FROM new_crawl_log c
-                         WHERE c.source = s.source AND c.outcome = 'skipped'),
-                       ?, ?, ?
-                FROM (SELECT unnest(?) AS source) s
-                """,
-                [
-                    info.run_id, info.first, info.last, info.started_at, info.run_id, info.run_id,
-                    info.crawl_seconds, info.extract_seconds, load_seconds, list(info.sources),
-                ],
-            )
+            if not _recorded(con, info.attempt_id):
+                _apply(con, info, articles, removed, crawl_log, refetch, clock=started)
             totals = con.execute(
-                "SELECT sum(pages_fetched), sum(articles_loaded), sum(removed_segments), "
-                "sum(failures), sum(skipped) FROM runs WHERE run_id = ?",
-                [info.run_id],
+                "SELECT sum(pages_fetched), sum(articles_loaded), sum(articles_inserted), "
+                "sum(articles_updated), sum(articles_deleted), sum(removed_segments), sum(failures), "
+                "sum(skipped) FROM runs WHERE attempt_id = ?",
+                [info.attempt_id],
             ).fetchone()
-            mark_duplicates(con, info.run_id)
-            rebuild_index(con, changed="fts_changed")
             con.commit()
         except BaseException:
             con.rollback()
             raise
-    fetched, loaded, removed_count, failures, skipped = (int(v or 0) for v in totals)
+    fetched, loaded, inserted, updated, deleted, removed_count, failures, skipped = (int(v or 0) for v in totals)
     return LoadResult(
         run_id=info.run_id,
+        attempt_id=info.attempt_id,
         articles=loaded,
+        inserted=inserted,
+        updated=updated,
+        deleted=deleted,
         removed=removed_count,
         failures=failures,
         skipped=skipped,
         pages_fetched=fetched,
         seconds=time.monotonic() - started,
     )
+
+
+def _recorded(con: duckdb.DuckDBPyConnection, attempt_id: str) -> bool:
+    """Whether the attempt is loaded already (a retry of a load that committed, then died)."""
+    return con.execute("SELECT count(*) FROM runs WHERE attempt_id = ?", [attempt_id]).fetchone()[0] > 0
+
+
+def _apply(con: duckdb.DuckDBPyConnection, info: RunInfo, articles: pa.Table, removed: pa.Table,
+           crawl_log: pa.Table, refetch: bool, *, clock: float) -> None:
+    """The writes of one load, inside its transaction (`clock`: `time.monotonic()` at its start)."""
+    con.register("new_articles", articles)
+    con.register("new_removed", removed)
+    con.register("new_crawl_log", crawl_log)
+    # The articles this load may replace: its own URLs, and with refetch every article of its
+    # sources and days. What a reader of an article sees decides whether it changed; fetch
+    # bookkeeping (fetched_at, WARC pointers) and what the warehouse derives (duplicate_of) do not.
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE load_changes AS
+        WITH old AS (
+            SELECT * FROM articles WHERE url IN (SELECT url FROM new_articles)
+               OR (? AND source IN (SELECT unnest(?)) AND pub_date BETWEEN ? AND ?)
+        )
+        SELECT coalesce(n.url, o.url) AS url, coalesce(n.source, o.source) AS source,
+               CASE WHEN o.url IS NULL THEN 'inserted'
+                    WHEN n.url IS NULL THEN 'deleted'
+                    WHEN n.source IS DISTINCT FROM o.source OR n.pub_date IS DISTINCT FROM o.pub_date
+                      OR n.listed_date IS DISTINCT FROM o.listed_date
+                      OR n.date_source IS DISTINCT FROM o.date_source OR n.title IS DISTINCT FROM o.title
+                      OR n.authors IS DISTINCT FROM o.authors
+                      OR n.description IS DISTINCT FROM o.description
+                      OR n.site_name IS DISTINCT FROM o.site_name OR n.language IS DISTINCT FROM o.language
+                      OR n.tags IS DISTINCT FROM o.tags OR n.content_hash IS DISTINCT FROM o.content_hash
+                    THEN 'updated'
+                    ELSE 'unchanged' END AS change
+        FROM new_articles n FULL JOIN old o ON n.url = o.url
+        """,
+        [refetch, list(info.sources), info.first, info.last],
+    )
+    # the search index re-reads the changed articles only
+    con.execute("CREATE OR REPLACE TEMP TABLE fts_changed AS "
+                "SELECT url FROM load_changes WHERE change <> 'unchanged'")
+    con.execute("DELETE FROM removed_segments WHERE url IN (SELECT url FROM fts_changed)")
+    con.execute("DELETE FROM articles WHERE url IN (SELECT url FROM fts_changed)")
+    con.execute(
+        f"INSERT INTO articles ({ARTICLE_COLUMNS}, run_id, attempt_id, loaded_at) "
+        f"SELECT {ARTICLE_COLUMNS}, ?, ?, now() FROM new_articles "
+        "WHERE url IN (SELECT url FROM load_changes WHERE change IN ('inserted', 'updated'))",
+        [info.run_id, info.attempt_id],
+    )
+    con.execute(
+        "INSERT INTO removed_segments SELECT url, position, text, reason, score FROM new_removed "
+        "WHERE url IN (SELECT url FROM load_changes WHERE change IN ('inserted', 'updated'))"
+    )
+    con.execute("INSERT INTO crawl_log BY NAME SELECT * FROM new_crawl_log")
+    load_seconds = time.monotonic() - clock
+    con.execute(
+        """
+        INSERT INTO runs BY NAME
+        SELECT ? AS run_id, ? AS attempt_id, s.source, ? AS first_day, ? AS last_day, ? AS started_at,
+               now() AS finished_at,
+               (SELECT count(*) FROM new_crawl_log c
+                 WHERE c.source = s.source AND c.outcome = 'fetched') AS pages_fetched,
+               (SELECT count(*) FROM new_articles a WHERE a.source = s.source) AS articles_loaded,
+               (SELECT count(*) FROM load_changes l
+                 WHERE l.source = s.source AND l.change = 'inserted') AS articles_inserted,
+               (SELECT count(*) FROM load_changes l
+                 WHERE l.source = s.source AND l.change = 'updated') AS articles_updated,
+               (SELECT count(*) FROM load_changes l
+                 WHERE l.source = s.source AND l.change = 'deleted') AS articles_deleted,
+               (SELECT count(*) FROM new_removed r JOIN new_articles a USING (url)
+                 WHERE a.source = s.source) AS removed_segments,
+               (SELECT count(*) FROM new_crawl_log c
+                 WHERE c.source = s.source AND c.outcome IN ('failed', 'extract_failed')) AS failures,
+               (SELECT count(*) FROM new_crawl_log c
+                 WHERE c.source = s.source AND c.outcome = 'skipped') AS skipped,
+               ? AS crawl_seconds, ? AS extract_seconds, ? AS load_seconds
+        FROM (SELECT unnest(?) AS source) s
+        """,
+        [
+            info.run_id, info.attempt_id, info.first, info.last, info.started_at,
+            info.crawl_seconds, info.extract_seconds, load_seconds, list(info.sources),
+        ],
+    )
+    mark_duplicates(con, info.run_id)
+    rebuild_index(con, changed="fts_changed")

@@ -8,8 +8,9 @@ Airflow home on an ephemeral port, with the demo sites served on ephemeral ports
   4. backfills 3 days and unpauses the DAG, whose start_date = end_date = the next day with
      catchup on, so the scheduler also creates exactly one *scheduled* run; asserts the DuckDB rows
      per source and day and the recorded day checks, that every mapped task instance is named by
-     its source and every run notes the day it collects; backfills the same 3 days again with
-     reprocess "completed" and asserts the rows are unchanged;
+     its source and every run notes the day it collects, and one `newsmill_articles` asset event
+     per load that inserted articles, with the counts in its extra; backfills the same 3 days again
+     with reprocess "completed" and asserts the rows are unchanged and no asset event was added;
   5. down stops every process it started and none is left.
 """
 
@@ -98,6 +99,13 @@ def _articles(database: Path) -> list[tuple]:
         return con.execute(
             "SELECT url, source, pub_date, listed_date, content_hash, word_count FROM articles ORDER BY url"
         ).fetchall()
+
+
+def _article_events(client) -> list[dict]:
+    """The `newsmill_articles` asset events the DAG emitted (REST API), oldest first."""
+    answer = client.get(f"/api/v2/assets/events?source_dag_id={DAG_ID}&order_by=timestamp&limit=100")
+    assert answer["total_entries"] < 100, answer["total_entries"]
+    return [event for event in answer["asset_events"] if event["name"] == "newsmill_articles"]
 
 
 def _day_checks(database: Path) -> dict[tuple[date, str], tuple]:
@@ -308,6 +316,13 @@ def test_backfill_scheduled_run_and_reprocess(stack) -> None:
         for source in sources:
             n, ok, message = checks[(day, source)]
             assert ok and n > 0, (day, source, n, ok, message)
+    # one asset event per load, each of which inserted articles: their counts in its extra
+    events = _article_events(client)
+    assert sorted((e["extra"]["day"], e["extra"]["source"]) for e in events) == sorted(
+        (day.isoformat(), source) for day in all_days for source in sources)
+    assert all(e["extra"]["inserted"] > 0 and (e["extra"]["updated"], e["extra"]["deleted"]) == (0, 0)
+               and e["extra"]["attempt_id"].startswith(e["extra"]["run_id"] + "@") for e in events), events
+    assert sum(e["extra"]["inserted"] for e in events) == len(rows)
 
     # 3. the same backfill again, reprocessing completed runs: rows unchanged
     t_again = time.time()
@@ -325,6 +340,7 @@ def test_backfill_scheduled_run_and_reprocess(stack) -> None:
     for day in days:
         assert runs[day]["state"] == "success", detail()
     assert _articles(database) == rows
+    assert _article_events(client) == events  # no article changed: no event for consumers
 
     print(f"\nnewsmill airflow up: {stack['up_seconds']:.0f} s; 3-day backfill: {backfill_seconds:.0f} s; "
           f"scheduled day: {_epoch(scheduled['end_date']) - _epoch(scheduled['start_date']):.0f} s; "

@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 import time
+from dataclasses import asdict
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from newsmill import layout
-from newsmill.warehouse import RunInfo, WarehouseError, connect, load_run
+from newsmill.warehouse import WarehouseError, connect, load_run
 from transforms.fingerprint import fingerprint
 
 DAY = date(2026, 11, 20)
@@ -30,7 +31,8 @@ def article(url: str, text: str, day: date = DAY) -> dict:
     }
 
 
-def make_run(run_dir: Path, articles: list[dict], crawl: list[dict]) -> Path:
+def make_run(run_dir: Path, articles: list[dict], crawl: list[dict], attempt: str = "1") -> Path:
+    """A run directory as the pipeline leaves it for the load, for attempt `attempt` at the run."""
     run_dir.mkdir(parents=True, exist_ok=True)
     schema = pa.schema([
         ("url", pa.string()), ("source", pa.string()), ("pub_date", pa.date32()),
@@ -48,7 +50,10 @@ def make_run(run_dir: Path, articles: list[dict], crawl: list[dict]) -> Path:
     pq.write_table(removed, run_dir / layout.REMOVED)
     (run_dir / layout.CRAWL_LOG).write_text("".join(json.dumps(r) + "\n" for r in crawl))
     (run_dir / layout.CRAWL_DONE).write_text("{}")  # the crawl finished: load_run refuses runs that did not
-    RunInfo(run_dir.name, DAY, DAY, ("town",), datetime.now(UTC), 1.0, 2.0).write(run_dir)
+    info = {"run_id": run_dir.name, "attempt_id": f"{run_dir.name}@{attempt}", "first": DAY.isoformat(),
+            "last": DAY.isoformat(), "sources": ["town"], "started_at": datetime.now(UTC).isoformat(),
+            "crawl_seconds": 1.0, "extract_seconds": 2.0}
+    (run_dir / layout.RUN_INFO).write_text(json.dumps(info))
     return run_dir
 
 
@@ -149,3 +154,74 @@ def test_near_duplicates_across_runs_point_at_the_earliest(tmp_path: Path) -> No
     assert marks == {"http://wire/harbour": None, "http://t/other": None,
                      "http://t/harbour-copy": "http://wire/harbour", "http://t/market": None}
     assert clusters == [("http://wire/harbour", 1)]
+
+
+def test_every_attempt_is_kept_and_the_latest_state_is_a_view(tmp_path: Path) -> None:
+    """A re-run of a day adds its own rows: the first fetch stays on record next to the skips."""
+    db = tmp_path / "news.duckdb"
+    run = tmp_path / "2026-11-20_2026-11-20_town"
+    make_run(run, [article("http://t/a", "one two")],
+             [crawl_row("http://t/a"), crawl_row("http://t/c", "failed")], attempt="first")
+    load_run(db, run)
+    make_run(run, [article("http://t/c", "three")],  # the re-run: a is loaded, c now answers
+             [crawl_row("http://t/a", "skipped"), crawl_row("http://t/c")], attempt="second")
+    second = load_run(db, run)
+    with connect(db, read_only=True) as con:
+        kept = con.execute("SELECT url, outcome FROM crawl_log ORDER BY ALL").fetchall()
+        assert con.execute("SELECT count(*) FROM runs").fetchone()[0] == 2
+    assert kept == [("http://t/a", "fetched"), ("http://t/a", "skipped"), ("http://t/c", "failed"),
+                    ("http://t/c", "fetched")]  # the first attempt's fetch and failure stay on record
+    assert (second.attempt_id, second.articles, second.skipped, second.failures) == (f"{run.name}@second", 1, 1, 0)
+    with connect(db, read_only=True) as con:
+        runs = con.execute("SELECT run_id, attempt_id, pages_fetched, articles_loaded, failures, skipped "
+                           "FROM runs ORDER BY started_at").fetchall()
+        log = con.execute("SELECT attempt_id, url, outcome FROM crawl_log ORDER BY ALL").fetchall()
+        latest = con.execute("SELECT url, outcome, attempt_id FROM crawl_latest ORDER BY url").fetchall()
+        failing = con.execute("SELECT count(*) FROM crawl_failures").fetchone()[0]
+        written_by = con.execute("SELECT url, attempt_id FROM articles ORDER BY url").fetchall()
+    first_id, second_id = f"{run.name}@first", f"{run.name}@second"
+    assert runs == [(run.name, first_id, 1, 1, 1, 0), (run.name, second_id, 1, 1, 0, 1)]
+    assert log == [(first_id, "http://t/a", "fetched"), (first_id, "http://t/c", "failed"),
+                   (second_id, "http://t/a", "skipped"), (second_id, "http://t/c", "fetched")]
+    assert latest == [("http://t/a", "fetched", first_id), ("http://t/c", "fetched", second_id)]
+    assert failing == 0  # c failed once, then loaded: no failure now
+    assert written_by == [("http://t/a", first_id), ("http://t/c", second_id)]
+
+
+def test_loading_an_attempt_again_records_it_once_and_reports_what_it_did(tmp_path: Path) -> None:
+    """A scheduler retrying a load that committed, then died before saying so."""
+    db = tmp_path / "news.duckdb"
+    run = make_run(tmp_path / "run", [article("http://t/a", "one"), article("http://t/b", "two")],
+                   [crawl_row("http://t/a"), crawl_row("http://t/b")])
+    first = load_run(db, run)
+    before = counts(db)
+    again = load_run(db, run)
+    assert counts(db) == before == (2, 1, 2, 1)
+    assert (again.attempt_id, again.inserted, again.changed) == (first.attempt_id, 2, 2)
+    assert {**asdict(again), "seconds": 0} == {**asdict(first), "seconds": 0}
+
+
+def test_the_load_counts_inserted_updated_and_deleted_articles(tmp_path: Path) -> None:
+    db = tmp_path / "news.duckdb"
+    first = load_run(db, make_run(tmp_path / "r1", [article("http://t/a", "same"), article("http://t/b", "old"),
+                                                    article("http://t/gone", "was there")], []))
+    assert (first.articles, first.inserted, first.updated, first.deleted) == (3, 3, 0, 0)
+    with connect(db, read_only=True) as con:
+        loaded_a = con.execute("SELECT loaded_at, attempt_id FROM articles WHERE url = 'http://t/a'").fetchone()
+    refetched = [article("http://t/a", "same"), article("http://t/b", "new"), article("http://t/c", "fresh")]
+    second = load_run(db, make_run(tmp_path / "r1", refetched, [], attempt="2"), refetch=True)
+    assert (second.articles, second.inserted, second.updated, second.deleted) == (3, 1, 1, 1)
+    assert second.changed == 3
+    with connect(db, read_only=True) as con:
+        assert con.execute("SELECT url, text FROM articles ORDER BY url").fetchall() == [
+            ("http://t/a", "same"), ("http://t/b", "new"), ("http://t/c", "fresh")]
+        # the unchanged article keeps its row: loaded by the first attempt, not rewritten
+        assert con.execute("SELECT loaded_at, attempt_id FROM articles WHERE url = 'http://t/a'"
+                           ).fetchone() == loaded_a
+        assert con.execute("SELECT articles_inserted, articles_updated, articles_deleted FROM runs "
+                           "ORDER BY started_at").fetchall() == [(3, 0, 0), (1, 1, 1)]
+        assert con.execute("SELECT count(*) FROM removed_segments").fetchone()[0] == 1
+    same = load_run(db, make_run(tmp_path / "r1", refetched, [], attempt="3"), refetch=True)
+    assert (same.articles, same.changed) == (3, 0)  # fetched again, nothing new for readers
+    retitled = [{**refetched[0], "title": "A new headline"}, *refetched[1:]]
+    assert load_run(db, make_run(tmp_path / "r1", retitled, [], attempt="4")).updated == 1

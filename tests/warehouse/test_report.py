@@ -45,7 +45,8 @@ def warehouse(tmp_path: Path) -> Path:
             [FIRST, "rundschau", 3, 0, 0, True, "3 articles", stamp],
             [FIRST + timedelta(1), "rundschau", 0, 0, 0, False, f"no articles {HOSTILE}", stamp],
         ])
-        con.execute("INSERT INTO crawl_log VALUES ('r1', 'gazette', 'http://gazette.test/x', ?, ?, 'failed', "
+        con.execute("INSERT INTO crawl_log (run_id, source, url, kind, listed_date, outcome, status, error, "
+                    "fetched_at) VALUES ('r1', 'gazette', 'http://gazette.test/x', ?, ?, 'failed', "
                     "500, ?, ?)", [HOSTILE, FIRST, f"HTTP 500 {HOSTILE}", stamp])
         con.execute("INSERT INTO removed_segments VALUES ('http://gazette.test/2026-11-18/1', 2, 'x', ?, 1.0)",
                     [HOSTILE])

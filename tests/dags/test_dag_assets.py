@@ -1,0 +1,150 @@
+"""The `newsmill_articles` asset event: emitted by a `load` that changed articles, with the counts in
+its extra, and by no other. Run by `dag.test()` (~20 s) with the real load into a real DuckDB file;
+crawl and extract are stand-ins that leave the files the real ones would (no network)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("airflow", reason="the airflow extra is not installed")
+
+import newsmill  # noqa: E402
+
+DAGS = Path(newsmill.__file__).resolve().parents[1] / "dags"  # the DAG of the newsmill under test
+
+SCRIPT = textwrap.dedent(
+    """
+    import json, sys
+    from datetime import UTC, datetime
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    import newsmill.pipeline as pipeline
+    from newsmill import layout
+    from transforms.batch import ARTICLES_SCHEMA, REMOVED_SCHEMA
+
+    # The new articles each source's crawl finds per day (url -> text): on the 18th alpha finds two
+    # and beta none, on the 19th alpha none and beta one.
+    SITE = {
+        ("alpha", "2026-11-18"): {"http://alpha.test/1": "Alpha one.", "http://alpha.test/2": "Alpha two."},
+        ("beta", "2026-11-18"): {},
+        ("alpha", "2026-11-19"): {},
+        ("beta", "2026-11-19"): {"http://beta.test/1": "Beta one."},
+    }
+
+    def crawl(config, sources, first, last, *, refetch=False, progress=False):
+        name = sources[0].name
+        rid = layout.run_id(first, last, [name])
+        run_dir = layout.run_dir(config.settings.data_dir, rid)
+        run_dir.mkdir(parents=True, exist_ok=True)
+        started = datetime.now(UTC)
+        (run_dir / layout.RUN_INFO).write_text(json.dumps({
+            "run_id": rid, "attempt_id": f"{rid}@{started.isoformat()}", "first": first.isoformat(),
+            "last": last.isoformat(), "sources": [name], "started_at": started.isoformat()}))
+        pages = SITE[(name, first.isoformat())]
+        (run_dir / layout.CRAWL_LOG).write_text("".join(json.dumps({
+            "source": name, "url": url, "kind": "article", "listed_date": first.isoformat(),
+            "outcome": "fetched", "status": 200, "error": None, "fetched_at": started.isoformat()}) + "\\n"
+            for url in pages))
+        (run_dir / layout.CRAWL_DONE).write_text("{}")
+        return run_dir
+
+    def extract(config, run_dir, *, workers=None, progress=False):
+        info = json.loads((run_dir / layout.RUN_INFO).read_text())
+        name, day = info["sources"][0], datetime.fromisoformat(info["first"]).date()
+        rows = [{"url": url, "source": name, "pub_date": day, "listed_date": day, "date_source": "listing",
+                 "title": text, "authors": [], "tags": [], "text": text, "word_count": 2,
+                 "content_hash": text, "language": "en", "fingerprint": []}
+                for url, text in SITE[(name, day.isoformat())].items()]
+        pq.write_table(pa.Table.from_pylist(rows, schema=ARTICLES_SCHEMA), run_dir / layout.ARTICLES)
+        pq.write_table(REMOVED_SCHEMA.empty_table(), run_dir / layout.REMOVED)
+        return run_dir
+
+    def check_day(config, day, sources):
+        return {s: {"ok": True} for s in sources}
+
+    pipeline.crawl, pipeline.extract, pipeline.check_day = crawl, extract, check_day
+
+    from airflow.dag_processing.dagbag import DagBag
+    from airflow.models.asset import AssetEvent, AssetModel
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    dag = DagBag(dag_folder=sys.argv[1]).dags["newsmill_daily"]
+    for task in dag.tasks:
+        task.retries = 0
+    result = {}
+    for day in (datetime(2026, 11, 18, tzinfo=UTC), datetime(2026, 11, 19, tzinfo=UTC)):
+        run = dag.test(logical_date=day)
+        with create_session() as session:
+            events = session.execute(
+                select(AssetModel.name, AssetEvent.source_task_id, AssetEvent.extra)
+                .join(AssetModel, AssetEvent.asset_id == AssetModel.id)
+                .where(AssetEvent.source_run_id == run.run_id)
+                .order_by(AssetEvent.id)).all()
+        result[day.date().isoformat()] = {
+            "state": str(run.state), "events": [[name, task, extra] for name, task, extra in events]}
+    print("RESULT " + json.dumps(result))
+    """
+)
+
+CONFIG = """
+[[sources]]
+name = "alpha"
+domains = ["alpha.test"]
+language = "en"
+feeds = ["http://alpha.test/feed.xml"]
+
+[[sources]]
+name = "beta"
+domains = ["beta.test"]
+language = "en"
+feeds = ["http://beta.test/feed.xml"]
+"""
+
+
+@pytest.fixture(scope="module")
+def outcome(tmp_path_factory) -> dict:
+    tmp = tmp_path_factory.mktemp("dagassets")
+    (tmp / "sources.toml").write_text(CONFIG)
+    (tmp / "script.py").write_text(SCRIPT)
+    env = {
+        **os.environ,
+        "AIRFLOW_HOME": str(tmp / "home"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS),
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{tmp / 'home' / 'airflow.db'}",
+        "NEWSMILL_CONFIG": str(tmp / "sources.toml"),
+        "NEWSMILL_DATA_DIR": str(tmp / "data"),
+        "NEWSMILL_DB": str(tmp / "data" / "news.duckdb"),
+    }
+    airflow = Path(sys.executable).with_name("airflow")
+    subprocess.run([str(airflow), "db", "migrate"], env=env, capture_output=True, check=True, timeout=300)
+    done = subprocess.run([sys.executable, str(tmp / "script.py"), str(DAGS)],
+                          env=env, capture_output=True, text=True, timeout=300)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
+    assert lines, f"dag.test script failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    return json.loads(lines[-1][len("RESULT "):])
+
+
+def test_only_a_load_that_changed_articles_emits_the_event(outcome) -> None:
+    first, second = outcome["2026-11-18"], outcome["2026-11-19"]
+    assert first["state"] == second["state"] == "success", outcome
+    # the 18th: alpha inserted two articles, beta found none
+    assert [(name, extra.get("source")) for name, _task, extra in first["events"]] == [
+        ("newsmill_articles", "alpha")]
+    assert first["events"] == [["newsmill_articles", "source.load", {
+        "source": "alpha", "day": "2026-11-18", "run_id": "2026-11-18_2026-11-18_alpha",
+        "attempt_id": first["events"][0][2]["attempt_id"], "inserted": 2, "updated": 0, "deleted": 0}]]
+    assert first["events"][0][2]["attempt_id"].startswith("2026-11-18_2026-11-18_alpha@")
+    # the 19th: alpha loaded nothing, beta its first article
+    assert [(name, extra["source"], extra["inserted"]) for name, _task, extra in second["events"]] == [
+        ("newsmill_articles", "beta", 1)]
