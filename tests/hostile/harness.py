@@ -21,11 +21,18 @@ from urllib.parse import urlsplit
 
 import duckdb
 import pytest
-from hostile_site import DAY, Route, _send
+from hostile_site import DAY, Route, _send, steady_config, steady_routes
+
+from newsmill.demo.server import SiteServer
 
 NEWSMILL = str(Path(sys.executable).with_name("newsmill"))
 RUN_ID = f"{DAY}_{DAY}_steady"
 _NO_OVERRIDE = "-dac_override,-dac_read_search,-fowner"
+
+
+class Unavailable(pytest.skip.Exception):
+    """This machine cannot set a scenario up (no setpriv, no right to mount): a test raising it is
+    skipped, and `bench/faults.py` prints its row as "not run here"."""
 
 
 def run_dir(data: Path) -> Path:
@@ -46,6 +53,20 @@ def finish(child: subprocess.Popen[str], timeout: float = 120) -> tuple[int, str
     """Wait for the CLI (bounded); its exit status and stderr."""
     _, stderr = child.communicate(timeout=timeout)
     return child.returncode, stderr
+
+
+def interrupt(child: subprocess.Popen[str], signum: signal.Signals, *, group: bool = True,
+              times: int = 1) -> None:
+    """Send `signum` `times` times, 0.1 s apart (a second Ctrl-C while the first is handled), to the
+    CLI's process group as a terminal's Ctrl-C does, or (`group=False`) to the CLI alone as a
+    supervisor stops its child."""
+    for n in range(times):
+        if n:
+            time.sleep(0.1)
+        try:
+            os.killpg(child.pid, signum) if group else os.kill(child.pid, signum)
+        except ProcessLookupError:  # already gone after the first: nothing left to stop
+            return
 
 
 def kill_session(sid: int) -> None:
@@ -97,6 +118,39 @@ def lines(path: Path) -> int:
     return path.read_bytes().count(b"\n") if path.exists() else 0
 
 
+def _inode(path: Path) -> int | None:
+    try:
+        return path.stat().st_ino
+    except FileNotFoundError:
+        return None
+
+
+def crawl_started(log: Path) -> Callable[[], bool]:
+    """For `wait_for`: whether a new crawl.jsonl at `log` has its first line (a run replaces the
+    last run's file, so the old one's lines do not count)."""
+    old = _inode(log)
+    return lambda: _inode(log) not in (None, old) and lines(log) >= 1
+
+
+def loaded_folder(site: SiteServer, work: Path) -> Path:
+    """A data folder in `work` after one run of a day listing 12 articles: warehouse, WARC, run
+    directory."""
+    site.set_routes(steady_routes(site.url, n=12, delay=0))
+    config = steady_config(work / "sources.toml", site, work / "data")
+    subprocess.run(command(config), capture_output=True, timeout=120, check=True)
+    return work / "data"
+
+
+def grown(loaded: Path, site: SiteServer, data: Path, hits: Hits | None = None) -> Path:
+    """A copy of the `loaded` data folder in `data`, with `site` now listing 12 articles more, each
+    answered after 0.2 s (so a plain run fetches too, long enough to be stopped mid-crawl), their
+    requests counted in `hits`; returns the config."""
+    shutil.copytree(loaded, data, dirs_exist_ok=True)
+    routes = steady_routes(site.url, n=24, delay=0.2)
+    site.set_routes(hits.counted(routes) if hits else routes)
+    return steady_config(data.parent / "sources.toml", site, data)
+
+
 def rows(db: Path) -> dict[str, list[tuple]]:
     """Every column of every row of the tables a run writes, times and WARC offsets included."""
     con = duckdb.connect(str(db), read_only=True)
@@ -113,7 +167,7 @@ def unprivileged(argv: list[str]) -> list[str]:
     if os.geteuid() != 0:
         return argv
     if shutil.which("setpriv") is None:
-        pytest.skip("running as root without setpriv: file modes cannot be made to bind")
+        raise Unavailable("running as root without setpriv: file modes cannot be made to bind")
     prefix = ["setpriv", f"--bounding-set={_NO_OVERRIDE}", f"--inh-caps={_NO_OVERRIDE}"]
     probe = Path(f"/tmp/newsmill-probe-{os.getpid()}")
     probe.mkdir(mode=0o555, exist_ok=True)
@@ -124,18 +178,18 @@ def unprivileged(argv: list[str]) -> list[str]:
             (probe / "x").unlink()
         probe.rmdir()
     if touched.returncode == 0:
-        pytest.skip("setpriv could not drop CAP_DAC_OVERRIDE here: file modes do not bind")
+        raise Unavailable("setpriv could not drop CAP_DAC_OVERRIDE here: file modes do not bind")
     return [*prefix, *argv]
 
 
 @contextmanager
 def small_disk(path: Path, size: str = "32m") -> Iterator[Path]:
-    """A tmpfs of `size` mounted at `path` (skips the test where mounting is not allowed)."""
+    """A tmpfs of `size` mounted at `path` (Unavailable where mounting is not allowed)."""
     path.mkdir(parents=True)
     mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
                              capture_output=True, text=True)
     if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here ({mounted.stderr.strip()}): needs root")
+        raise Unavailable(f"cannot mount a small tmpfs here ({mounted.stderr.strip()}): needs root")
     try:
         yield path
     finally:

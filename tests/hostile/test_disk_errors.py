@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,10 +19,12 @@ import pytest
 from harness import (
     RUN_ID,
     command,
+    crawl_started,
     fill,
     finish,
+    grown,
     kill_session,
-    lines,
+    loaded_folder,
     rows,
     run_dir,
     small_disk,
@@ -32,7 +32,7 @@ from harness import (
     unprivileged,
     wait_for,
 )
-from hostile_site import DAY, steady_config, steady_routes
+from hostile_site import DAY
 
 from newsmill.demo.server import SiteServer
 from newsmill.warehouse.load import load_run
@@ -80,20 +80,8 @@ def site() -> Iterator[SiteServer]:
 
 @pytest.fixture(scope="module")
 def loaded(site: SiteServer, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A data folder after one run of a day listing 12 articles: warehouse, WARC, run directory."""
-    site.set_routes(steady_routes(site.url, n=12, delay=0))
-    work = tmp_path_factory.mktemp("loaded")
-    config = steady_config(work / "sources.toml", site, work / "data")
-    assert subprocess.run(command(config), capture_output=True, timeout=120).returncode == 0
-    return work / "data"
-
-
-def _copy(loaded: Path, site: SiteServer, data: Path) -> Path:
-    """A copy of `loaded` in `data`, with the site now listing 12 articles more (so a plain run
-    fetches too), each a little slow; returns the config."""
-    shutil.copytree(loaded, data, dirs_exist_ok=True)
-    site.set_routes(steady_routes(site.url, n=24, delay=0.2))
-    return steady_config(data.parent / "sources.toml", site, data)
+    """A data folder after one run of a day listing 12 articles."""
+    return loaded_folder(site, tmp_path_factory.mktemp("loaded"))
 
 
 def _fails(argv: list[str], data: Path, expected: str, *, fill_when: Path | None = None,
@@ -101,12 +89,11 @@ def _fails(argv: list[str], data: Path, expected: str, *, fill_when: Path | None
     """Run the CLI; it must exit 1 with the one line `expected` (a regex) and change no row."""
     db = data / "news.duckdb"
     before = rows(db)
-    old_log = _inode(fill_when) if fill_when else None
+    started = crawl_started(fill_when) if fill_when else None
     child = start(argv, env)
     try:
-        if fill_when is not None:  # the first line of the new crawl.jsonl (the last run's is replaced)
-            wait_for(lambda: _inode(fill_when) not in (None, old_log) and lines(fill_when) >= 1,
-                     "the first crawl.jsonl line", child)
+        if started is not None:
+            wait_for(started, "the first crawl.jsonl line", child)
             fill(data)
         code, stderr = finish(child)
     finally:
@@ -120,17 +107,10 @@ def _fails(argv: list[str], data: Path, expected: str, *, fill_when: Path | None
     return said[0]
 
 
-def _inode(path: Path) -> int | None:
-    try:
-        return path.stat().st_ino
-    except FileNotFoundError:
-        return None
-
-
 @REFETCH
 def test_read_only_warc_file(loaded: Path, site: SiteServer, tmp_path: Path, extra: tuple[str, ...]) -> None:
     data = tmp_path / "data"
-    config = _copy(loaded, site, data)
+    config = grown(loaded, site, data)
     warc = data / "warc" / "steady" / f"{DAY}.warc.gz"
     warc.chmod(0o444)
     _fails(unprivileged(command(config, *extra)), data,
@@ -141,7 +121,7 @@ def test_read_only_warc_file(loaded: Path, site: SiteServer, tmp_path: Path, ext
 @REFETCH
 def test_read_only_run_directory(loaded: Path, site: SiteServer, tmp_path: Path, extra: tuple[str, ...]) -> None:
     data = tmp_path / "data"
-    config = _copy(loaded, site, data)
+    config = grown(loaded, site, data)
     folder = run_dir(data)
     files = _contents(folder)
     folder.chmod(0o555)
@@ -162,7 +142,7 @@ def _contents(folder: Path) -> dict[str, bytes]:
 def test_disk_full_during_the_crawl(loaded: Path, site: SiteServer, tmp_path: Path, extra: tuple[str, ...]) -> None:
     with small_disk(tmp_path / "disk") as disk:
         data = disk / "data"
-        config = _copy(loaded, site, data)
+        config = grown(loaded, site, data)
         log = run_dir(data) / "crawl.jsonl"
         warc = data / "warc" / "steady" / f"{DAY}.warc.gz"
         written = "|".join(re.escape(str(path)) for path in (warc, log))
@@ -176,7 +156,7 @@ def test_disk_full_at_the_parquet_write(loaded: Path, site: SiteServer, tmp_path
                                         extra: tuple[str, ...]) -> None:
     with small_disk(tmp_path / "disk") as disk:
         data = disk / "data"
-        config = _copy(loaded, site, data)
+        config = grown(loaded, site, data)
         argv = [sys.executable, "-c", FILL_AT_PARQUET, str(disk), *command(config, *extra)[1:]]
         _fails(argv, data, re.escape(f"extraction of {RUN_ID}: cannot write {run_dir(data)}: "
                                      "No space left on device"))
@@ -187,7 +167,7 @@ def test_disk_full_at_the_parquet_write(loaded: Path, site: SiteServer, tmp_path
 def test_exception_in_a_spider_callback(loaded: Path, site: SiteServer, tmp_path: Path,
                                         extra: tuple[str, ...]) -> None:
     data = tmp_path / "data"
-    config = _copy(loaded, site, data)
+    config = grown(loaded, site, data)
     hook = tmp_path / "hook"
     hook.mkdir()
     (hook / "sitecustomize.py").write_text(SPIDER_BUG)  # imported at start-up by the crawl too
@@ -202,7 +182,7 @@ def test_exception_in_a_spider_callback(loaded: Path, site: SiteServer, tmp_path
 def test_load_run_refuses_a_run_that_did_not_finish(loaded: Path, site: SiteServer, tmp_path: Path,
                                                     missing: str) -> None:
     data = tmp_path / "data"
-    _copy(loaded, site, data)
+    grown(loaded, site, data)
     (run_dir(data) / missing).unlink()  # as a crawl, or an extraction, that stopped leaves it
     before = rows(data / "news.duckdb")
     with pytest.raises(RuntimeError, match=re.escape(missing)):

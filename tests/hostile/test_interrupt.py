@@ -6,15 +6,23 @@ gives exactly the rows of an uninterrupted run."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from harness import command, finish, kill_session, left_running, lines, run_dir, start, wait_for
+from harness import (
+    command,
+    finish,
+    interrupt,
+    kill_session,
+    left_running,
+    lines,
+    run_dir,
+    start,
+    wait_for,
+)
 from hostile_site import snapshot, steady_config, steady_routes
 
 from newsmill.demo.server import SiteServer
@@ -49,13 +57,7 @@ def test_interrupted_run_stops_everything_and_loads_nothing(
     child = start(command(config))
     try:
         wait_for(lambda: lines(run_dir(data) / "crawl.jsonl") >= 6, "the middle of the crawl", child)
-        for n in range(times):
-            if n:
-                time.sleep(0.1)  # a second Ctrl-C while the first is being handled
-            try:
-                os.killpg(child.pid, signum) if group else os.kill(child.pid, signum)
-            except ProcessLookupError:  # already gone after the first: nothing left to stop
-                break
+        interrupt(child, signum, group=group, times=times)
         code, stderr = finish(child, timeout=60)
         left = left_running(child.pid)
     finally:

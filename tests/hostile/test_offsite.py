@@ -12,99 +12,25 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hostile_site import DAY, article
-from loopback import CountingSite, crawl, settings_toml, warc_records
+from hostile_site import article
+from loopback import (
+    SECRET,
+    CountingSite,
+    OffsiteSites,
+    crawl,
+    settings_toml,
+    sitemap_index,
+    urlset,
+    warc_records,
+)
 
 from newsmill.demo.server import Page
 
-SECRET = "AKIAOTHERHOSTSECRET"
-"""What the other host serves: must never be stored."""
-PUBDATE = "Fri, 20 Nov 2026 10:00:00 +0000"
-
-
-def _feed(*links: str) -> Page:
-    items = "".join(f"<item><title>{link[-30:]}</title><link>{link}</link><pubDate>{PUBDATE}</pubDate></item>"
-                    for link in links)
-    return Page(f"<rss version='2.0'><channel><title>F</title>{items}</channel></rss>".encode(),
-                content_type="application/rss+xml")
-
-
-def _urlset(*locs: str) -> Page:
-    urls = "".join(f"<url><loc>{loc}</loc><lastmod>{DAY}</lastmod></url>" for loc in locs)
-    return Page(f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'.encode(),
-                content_type="application/xml")
-
-
-def _index(*locs: str) -> Page:
-    maps = "".join(f"<sitemap><loc>{loc}</loc></sitemap>" for loc in locs)
-    return Page(f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{maps}</sitemapindex>'.encode(),
-                content_type="application/xml")
-
-
-class Sites:
-    """`site` is the source's own; `cdn` hosts one of its feeds; `other` is named nowhere."""
-
-    def __init__(self) -> None:
-        self.site, self.cdn, self.other = CountingSite(), CountingSite(), CountingSite()
-        s, o = self.site.url, self.other.url
-        lured = f"{s}/a/lured"  # on the source's own site, but listed only by the other host
-        self.other.set_routes({
-            "/robots.txt": Page(f"User-agent: *\nAllow: /\nSitemap: {o}/sitemap.xml\n".encode(),
-                                content_type="text/plain"),
-            "/feed.xml": _feed(lured),
-            "/sitemap.xml": _urlset(lured),
-            "/robots-sitemap.xml": _urlset(lured),
-            "/latest/meta-data/": Page(SECRET.encode(), content_type="text/plain"),
-            "/a/story": Page(article(SECRET)),
-        })
-        self.cdn.set_routes({
-            "/robots.txt": Page(b"", status=301, headers={"Location": f"{o}/robots.txt"}),
-            "/feed.xml": _feed(f"{s}/a/via-cdn-feed"),
-        })
-        self.site.set_routes({
-            "/robots.txt": Page(f"User-agent: *\nAllow: /\nSitemap: {o}/robots-sitemap.xml\n"
-                                f"Sitemap: file:///etc/group\n".encode(), content_type="text/plain"),
-            "/feed.xml": _feed(f"{s}/a/good", f"{s}/a/moved-away", f"ftp://{self.other.netloc}/a/story",
-                               f"{o}/a/story"),
-            **{f"/feed-{status}.xml": Page(b"", status=status, headers={"Location": f"{o}/feed.xml"})
-               for status in (301, 302, 307, 308)},
-            "/feed-refresh.xml": Page(f"<html><head><meta http-equiv='refresh' content='0; url={o}/feed.xml'>"
-                                      f"</head><body>moved</body></html>".encode()),
-            "/sitemap_index.xml": _index(f"{o}/sitemap.xml", f"http://localhost:{self.site.server.port}/news.xml",
-                                         "file:///etc/hosts", f"ftp://{self.other.netloc}/sitemap.xml",
-                                         f"{s}/news.xml"),
-            "/news.xml": _urlset(f"{s}/a/from-sitemap", "file:///etc/passwd", "c1file://"),
-            "/a/good": Page(article("Good")),
-            "/a/from-sitemap": Page(article("From the sitemap")),
-            "/a/via-cdn-feed": Page(article("Via the CDN feed")),
-            "/a/lured": Page(article("Lured")),
-            "/a/moved-away": Page(b"", status=302, headers={"Location": f"{o}/a/story"}),
-        })
-
-    def config(self, path: Path, data_dir: Path) -> Path:
-        s = self.site.url
-        feeds = [f"{s}/feed.xml", *(f"{s}/feed-{x}.xml" for x in (301, 302, 307, 308, "refresh")),
-                 f"{self.cdn.url}/feed.xml"]
-        path.write_text(settings_toml(data_dir) + f"""
-[[sources]]
-name = "town"
-domains = ["{self.site.netloc}"]
-language = "en"
-feeds = [{", ".join(f'"{f}"' for f in feeds)}]
-sitemaps = ["{s}/sitemap_index.xml"]
-robots_sitemaps = true
-""", encoding="utf-8")
-        return path
-
-    def stop(self) -> None:
-        for server in (self.site, self.cdn, self.other):
-            server.stop()
-
 
 @pytest.fixture(scope="module")
-def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Sites, dict[str, dict], Path]]:
+def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[OffsiteSites, dict[str, dict], Path]]:
     work = tmp_path_factory.mktemp("offsite")
-    sites = Sites()
+    sites = OffsiteSites()
     try:
         rows = crawl(sites.config(work / "sources.toml", work / "data"), work / "run")
         by_url = {row["url"]: row for row in rows}
@@ -178,10 +104,10 @@ def test_extra_hosts_allow_a_sitemap_on_another_host(tmp_path: Path) -> None:
     site, cdn = CountingSite(), CountingSite()
     try:
         site.set_routes({"/robots.txt": Page(b"User-agent: *\nAllow: /\n", content_type="text/plain"),
-                         "/sitemap_index.xml": _index(f"{cdn.url}/sitemap.xml"),
+                         "/sitemap_index.xml": sitemap_index(f"{cdn.url}/sitemap.xml"),
                          "/a/from-cdn-sitemap": Page(article("From the CDN sitemap"))})
         cdn.set_routes({"/robots.txt": Page(b"User-agent: *\nAllow: /\n", content_type="text/plain"),
-                        "/sitemap.xml": _urlset(f"{site.url}/a/from-cdn-sitemap", f"{cdn.url}/a/on-the-cdn")})
+                        "/sitemap.xml": urlset(f"{site.url}/a/from-cdn-sitemap", f"{cdn.url}/a/on-the-cdn")})
         config = tmp_path / "sources.toml"
         config.write_text(settings_toml(tmp_path / "data") + f"""
 [[sources]]

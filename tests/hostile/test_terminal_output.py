@@ -8,34 +8,18 @@ from __future__ import annotations
 import json
 import os
 import pty
-import re
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hostile_site import DAY, article, steady_config
+from hostile_site import DAY, steady_config
+from loopback import CONTROLS, LINK, MARKUP, OSC8, TERMINAL, markup_routes, visible
 
-from newsmill.demo.server import Page, SiteServer
+from newsmill.demo.server import SiteServer
 
 NEWSMILL = str(Path(sys.executable).with_name("newsmill"))
-MARKUP = "Budget [/bold] vote [red]x[/red] passes"
-LINK = "Ferry [link=https://example.invalid]click here[/link] returns"
-OSC8 = "\x1b]8;;http://evil.invalid\x07"  # opens a terminal hyperlink to evil.invalid
-ESCAPES = f"Harbour {OSC8}evil link\x1b]8;;\x07 then \x1b[2J clear, a bell\x07, and\rback"
-# keywords end up in `tags` as served, C1 CSI (U+009B) and bidi override included
-KEYWORDS = "storm\x9b2J warning, \u202eflood"
-TITLES = {"/s/markup": MARKUP, "/s/link": LINK, "/s/escapes": ESCAPES, "/s/keywords": "Storm keywords"}
-# as a terminal: colours and OSC 8 hyperlinks rendered, wide enough that no title wraps
-TERMINAL = {**os.environ, "FORCE_COLOR": "1", "TERM": "xterm-256color", "COLUMNS": "200"}
-TERMINAL.pop("NO_COLOR", None)
-_SGR = re.compile(r"\x1b\[[0-9;]*m")  # the styles rich itself writes
-
-
-def visible(output: str) -> str:
-    """`output` without rich's own colour codes: any control character left came from the data."""
-    return _SGR.sub("", output)
 
 
 def squeezed(text: str) -> str:
@@ -46,7 +30,7 @@ def squeezed(text: str) -> str:
 def assert_harmless(output: str) -> None:
     assert "\x1b]8;" not in output  # no hyperlink, neither from data nor from markup
     shown = visible(output)
-    for control in ("\x1b", "\x07", "\r", "\x08", "\x9b", "\u202e"):
+    for control in CONTROLS:
         assert control not in shown, (control, shown)
 
 
@@ -55,18 +39,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A config whose warehouse holds the crawled hostile pages; the site stays up for more runs."""
     work = tmp_path_factory.mktemp("terminal")
     with SiteServer() as server:
-        base = server.url
-        items = "".join(f"<item><title>story</title><link>{base}{path}</link><pubDate>Fri, 20 Nov 2026 "
-                        f"09:00:00 +0000</pubDate></item>" for path in TITLES)
-        routes: dict[str, Page] = {
-            "/robots.txt": Page(b"User-agent: *\nAllow: /\n", content_type="text/plain"),
-            "/feed.xml": Page(f"<rss version='2.0'><channel><title>S</title>{items}</channel></rss>".encode(),
-                              content_type="application/rss+xml"),
-        }
-        routes.update({path: Page(article(title)) for path, title in TITLES.items()})
-        routes["/s/keywords"] = Page(article(TITLES["/s/keywords"],
-                                             extra_head=f"<meta name='keywords' content='{KEYWORDS}'>"))
-        server.set_routes(routes)
+        server.set_routes(markup_routes(server.url))
         config = steady_config(work / "sources.toml", server, work / "data")
         result = newsmill(config, "run", "--date", DAY, "-q")
         assert result.returncode == 0, result.stderr
