@@ -37,10 +37,10 @@ by URL and adds the attempt's crawl log and counts to the warehouse's history on
 go through the one-slot pool ``duckdb`` (created by ``newsmill airflow up``) so concurrent runs
 never collide on its file lock.
 
-**Asset.** ``load`` emits an event of the Asset ``newsmill_articles`` only when its load inserted,
-updated or deleted articles, through the AssetAlias ``newsmill_articles_changed`` (an Asset declared
+**Asset.** ``load`` emits an event of the Asset ``newsmill_articles`` only when its load inserted or
+updated articles, through the AssetAlias ``newsmill_articles_changed`` (an Asset declared
 as outlet gets an event on every success). The event's ``extra`` holds ``source``, ``day``,
-``run_id``, ``attempt_id``, ``inserted``, ``updated`` and ``deleted``.
+``run_id``, ``attempt_id``, ``inserted`` and ``updated``.
 
 **Settings** (read when the file is parsed; all optional):
 ``NEWSMILL_START_DATE`` (YYYY-MM-DD, default 2026-01-01), ``NEWSMILL_END_DATE`` (last day to
@@ -179,19 +179,18 @@ def extract(source: str, run_dir: str) -> str:
 def load(source: str, run_dir: str) -> dict:
     """Load the run's Parquet into DuckDB in one transaction; returns a small summary.
 
-    Emits a `newsmill_articles` event with the counts when articles were inserted, updated or
-    deleted. A retry of a load that committed gets the counts it recorded, so the event its
+    Emits a `newsmill_articles` event with the counts when articles were inserted or updated. A retry of a load that committed gets the counts it recorded, so the event its
     failed try could not emit is emitted then."""
     from dataclasses import asdict
     from pathlib import Path
 
     from newsmill import pipeline
 
-    result = pipeline.load(_config(), Path(run_dir), refetch=_refetch())
+    result = pipeline.load(_config(), Path(run_dir))
     summary = {"source": source, "day": _day().isoformat(), **asdict(result)}
     if result.changed:
         extra = {key: summary[key] for key in ("source", "day", "run_id", "attempt_id", "inserted",
-                                               "updated", "deleted")}
+                                               "updated")}
         get_current_context()["outlet_events"][ARTICLES_CHANGED].add(ARTICLES, extra=extra)
     return summary
 

@@ -326,10 +326,10 @@ def extract(config: Config, run_dir: Path, *, workers: int | None = None, progre
     return run_dir
 
 
-def load(config: Config, run_dir: Path, *, refetch: bool = False) -> LoadResult:
+def load(config: Config, run_dir: Path) -> LoadResult:
     """Load an extracted run into the warehouse in one transaction."""
     with RunLock(run_dir):
-        return load_run(config.settings.database, run_dir, refetch=refetch)
+        return load_run(config.settings.database, run_dir)
 
 
 def worker_pool(workers: int | None = None) -> WorkerPool:
@@ -362,8 +362,9 @@ def run(
     in those workers and leaves them running; else the run starts `workers` of its own.
 
     The run holds its directory's `RunLock` throughout. It raises `RunFailed` when a file cannot be
-    written or the crawl does not finish, before anything is loaded: a `refetch` replaces the days'
-    rows only once the new crawl and extraction are complete.
+    written or the crawl does not finish, before anything is loaded: a `refetch` replaces the
+    articles it fetched again only once the new crawl and extraction are complete, and keeps those
+    it could not fetch again.
     """
     from transforms.batch import PageBatch  # imported late: trafilatura is heavy at import
 
@@ -384,7 +385,7 @@ def run(
                 replace(RunInfo.read(run_dir), extract_seconds=time.monotonic() - clock).write(run_dir)
         except OSError as exc:  # the extraction's files: `_crawl` reports its own as CrawlError
             raise _cannot_write(f"extraction of {rid}", exc, run_dir) from None
-        result = load_run(config.settings.database, run_dir, refetch=refetch)
+        result = load_run(config.settings.database, run_dir)
     info = RunInfo.read(run_dir)
     return RunSummary(
         run_id=info.run_id,

@@ -91,8 +91,8 @@ class RunInfo:
 
 @dataclass(frozen=True)
 class LoadResult:
-    """What the load of one attempt did, summed over its sources. `inserted`, `updated` and
-    `deleted` count the articles it changed (`updated`: content columns differ, not only the fetch);
+    """What the load of one attempt did, summed over its sources. `inserted` and `updated` count
+    the articles it changed (`updated`: content columns differ, not only the fetch);
     `articles` is every article of the attempt, changed or not. Loading an attempt again changes
     nothing and returns what its first load recorded."""
 
@@ -101,7 +101,6 @@ class LoadResult:
     articles: int
     inserted: int
     updated: int
-    deleted: int
     removed: int
     failures: int
     skipped: int
@@ -110,8 +109,8 @@ class LoadResult:
 
     @property
     def changed(self) -> int:
-        """Articles inserted, updated or deleted: zero when readers of `articles` have nothing new."""
-        return self.inserted + self.updated + self.deleted
+        """Articles inserted or updated: zero when readers of `articles` have nothing new."""
+        return self.inserted + self.updated
 
 
 def _jsonl(path: Path) -> list[dict]:
@@ -188,12 +187,12 @@ def _parquet(path: Path) -> pa.Table:
     return pq.read_table(path)
 
 
-def load_run(database: Path, run_dir: Path, *, refetch: bool = False) -> LoadResult:
+def load_run(database: Path, run_dir: Path) -> LoadResult:
     """Load one attempt at a run in a single transaction; loading the same attempt again changes nothing.
 
-    Articles are upserted by canonical URL; an article whose content is unchanged keeps its row.
-    With `refetch`, the run's sources' articles of the run's days that the attempt did not find are
-    deleted, so the days hold exactly what it found. The attempt's crawl log and counts are added
+    Articles are upserted by canonical URL; an article whose content is unchanged keeps its row,
+    and one the attempt did not extract again (not listed any more, failed, gone) keeps the row it
+    has: a refetch replaces what it fetched, never erases. The attempt's crawl log and counts are added
     to `crawl_log` and `runs` next to those of earlier attempts. A run whose crawl did not finish
     (no crawl.done.json) or whose extraction did not (no Parquet files) raises `IncompleteRun`
     and changes nothing.
@@ -208,10 +207,10 @@ def load_run(database: Path, run_dir: Path, *, refetch: bool = False) -> LoadRes
         con.begin()
         try:
             if not _recorded(con, info.attempt_id):
-                _apply(con, info, articles, removed, crawl_log, refetch, clock=started)
+                _apply(con, info, articles, removed, crawl_log, clock=started)
             totals = con.execute(
                 "SELECT sum(pages_fetched), sum(articles_loaded), sum(articles_inserted), "
-                "sum(articles_updated), sum(articles_deleted), sum(removed_segments), sum(failures), "
+                "sum(articles_updated), sum(removed_segments), sum(failures), "
                 "sum(skipped) FROM runs WHERE attempt_id = ?",
                 [info.attempt_id],
             ).fetchone()
@@ -219,14 +218,13 @@ def load_run(database: Path, run_dir: Path, *, refetch: bool = False) -> LoadRes
         except BaseException:
             con.rollback()
             raise
-    fetched, loaded, inserted, updated, deleted, removed_count, failures, skipped = (int(v or 0) for v in totals)
+    fetched, loaded, inserted, updated, removed_count, failures, skipped = (int(v or 0) for v in totals)
     return LoadResult(
         run_id=info.run_id,
         attempt_id=info.attempt_id,
         articles=loaded,
         inserted=inserted,
         updated=updated,
-        deleted=deleted,
         removed=removed_count,
         failures=failures,
         skipped=skipped,
@@ -241,24 +239,20 @@ def _recorded(con: duckdb.DuckDBPyConnection, attempt_id: str) -> bool:
 
 
 def _apply(con: duckdb.DuckDBPyConnection, info: RunInfo, articles: pa.Table, removed: pa.Table,
-           crawl_log: pa.Table, refetch: bool, *, clock: float) -> None:
+           crawl_log: pa.Table, *, clock: float) -> None:
     """The writes of one load, inside its transaction (`clock`: `time.monotonic()` at its start)."""
     con.register("new_articles", articles)
     con.register("new_removed", removed)
     con.register("new_crawl_log", crawl_log)
-    # The articles this load may replace: its own URLs, and with refetch every article of its
-    # sources and days. What a reader of an article sees decides whether it changed; fetch
-    # bookkeeping (fetched_at, WARC pointers) and what the warehouse derives (duplicate_of) do not.
+    # The articles this load may replace: its own URLs. What a reader of an article sees decides
+    # whether it changed; fetch bookkeeping (fetched_at, WARC pointers) and what the warehouse
+    # derives (duplicate_of) do not.
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE load_changes AS
-        WITH old AS (
-            SELECT * FROM articles WHERE url IN (SELECT url FROM new_articles)
-               OR (? AND source IN (SELECT unnest(?)) AND pub_date BETWEEN ? AND ?)
-        )
-        SELECT coalesce(n.url, o.url) AS url, coalesce(n.source, o.source) AS source,
+        WITH old AS (SELECT * FROM articles WHERE url IN (SELECT url FROM new_articles))
+        SELECT n.url, n.source,
                CASE WHEN o.url IS NULL THEN 'inserted'
-                    WHEN n.url IS NULL THEN 'deleted'
                     WHEN n.source IS DISTINCT FROM o.source OR n.pub_date IS DISTINCT FROM o.pub_date
                       OR n.listed_date IS DISTINCT FROM o.listed_date
                       OR n.date_source IS DISTINCT FROM o.date_source OR n.title IS DISTINCT FROM o.title
@@ -268,9 +262,8 @@ def _apply(con: duckdb.DuckDBPyConnection, info: RunInfo, articles: pa.Table, re
                       OR n.tags IS DISTINCT FROM o.tags OR n.content_hash IS DISTINCT FROM o.content_hash
                     THEN 'updated'
                     ELSE 'unchanged' END AS change
-        FROM new_articles n FULL JOIN old o ON n.url = o.url
-        """,
-        [refetch, list(info.sources), info.first, info.last],
+        FROM new_articles n LEFT JOIN old o ON n.url = o.url
+        """
     )
     # the search index re-reads the changed articles only
     con.execute("CREATE OR REPLACE TEMP TABLE fts_changed AS "
@@ -301,8 +294,6 @@ def _apply(con: duckdb.DuckDBPyConnection, info: RunInfo, articles: pa.Table, re
                  WHERE l.source = s.source AND l.change = 'inserted') AS articles_inserted,
                (SELECT count(*) FROM load_changes l
                  WHERE l.source = s.source AND l.change = 'updated') AS articles_updated,
-               (SELECT count(*) FROM load_changes l
-                 WHERE l.source = s.source AND l.change = 'deleted') AS articles_deleted,
                (SELECT count(*) FROM new_removed r JOIN new_articles a USING (url)
                  WHERE a.source = s.source) AS removed_segments,
                (SELECT count(*) FROM new_crawl_log c

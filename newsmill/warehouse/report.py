@@ -128,7 +128,7 @@ def render_report(con: duckdb.DuckDBPyConnection, first: date, last: date) -> st
     ).fetchall()
     failures = con.execute(
         "SELECT source, kind, coalesce(CAST(status AS VARCHAR), '-'), coalesce(error, ''), count(*) "
-        "FROM crawl_log WHERE outcome IN ('failed', 'extract_failed') "
+        "FROM crawl_latest WHERE outcome IN ('failed', 'extract_failed') "
         "AND coalesce(listed_date, CAST(fetched_at AS DATE)) BETWEEN ? AND ? "
         "GROUP BY ALL ORDER BY 5 DESC LIMIT 30",
         window,

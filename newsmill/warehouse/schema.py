@@ -66,7 +66,6 @@ CREATE TABLE IF NOT EXISTS runs (      -- one row per attempt and source; a re-r
     articles_loaded   INTEGER,           -- the attempt's articles, changed or not
     articles_inserted INTEGER,           -- of which new URLs; NULL for attempts loaded before
     articles_updated  INTEGER,           -- of which articles whose content changed
-    articles_deleted  INTEGER,           -- articles a refetch found no more
     removed_segments  INTEGER,
     failures          INTEGER,
     skipped           INTEGER,

@@ -143,7 +143,7 @@ def test_only_a_load_that_changed_articles_emits_the_event(outcome) -> None:
         ("newsmill_articles", "alpha")]
     assert first["events"] == [["newsmill_articles", "source.load", {
         "source": "alpha", "day": "2026-11-18", "run_id": "2026-11-18_2026-11-18_alpha",
-        "attempt_id": first["events"][0][2]["attempt_id"], "inserted": 2, "updated": 0, "deleted": 0}]]
+        "attempt_id": first["events"][0][2]["attempt_id"], "inserted": 2, "updated": 0}]]
     assert first["events"][0][2]["attempt_id"].startswith("2026-11-18_2026-11-18_alpha@")
     # the 19th: alpha loaded nothing, beta its first article
     assert [(name, extra["source"], extra["inserted"]) for name, _task, extra in second["events"]] == [

@@ -47,7 +47,7 @@ SCRIPT = textwrap.dedent(
     def load(config, run_dir, *, refetch=False):
         calls.append(["load", run_dir.name])
         return LoadResult(run_id=run_dir.name, attempt_id=run_dir.name + "@1", articles=3, inserted=3,
-                          updated=0, deleted=0, removed=0, failures=0, skipped=0, pages_fetched=3, seconds=0.1)
+                          updated=0, removed=0, failures=0, skipped=0, pages_fetched=3, seconds=0.1)
 
     def check_day(config, day, sources):
         calls.append(["check", day.isoformat(), sorted(sources)])

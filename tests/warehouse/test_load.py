@@ -80,17 +80,20 @@ def test_loading_twice_changes_nothing(tmp_path: Path) -> None:
     assert counts(db) == before == (2, 1, 3, 1)
 
 
-def test_upsert_keeps_other_articles_and_refetch_replaces_the_day(tmp_path: Path) -> None:
+def test_upsert_keeps_other_articles_and_refetch_erases_nothing(tmp_path: Path) -> None:
     db = tmp_path / "news.duckdb"
     load_run(db, make_run(tmp_path / "r1", [article("http://t/a", "old"), article("http://t/b", "b")], []))
     load_run(db, make_run(tmp_path / "r2", [article("http://t/a", "new text")], []))
     with connect(db, read_only=True) as con:
         assert con.execute("SELECT url, text FROM articles ORDER BY url").fetchall() == [
             ("http://t/a", "new text"), ("http://t/b", "b")]
-    load_run(db, make_run(tmp_path / "r3", [article("http://t/a", "again")], []), refetch=True)
+    # a refetch that finds `a` again but not `b` (no longer listed, or its fetch failed)
+    load_run(db, make_run(tmp_path / "r3", [article("http://t/a", "again")],
+                          [crawl_row("http://t/a"), crawl_row("http://t/b", outcome="failed")]))
     with connect(db, read_only=True) as con:
-        assert con.execute("SELECT url FROM articles").fetchall() == [("http://t/a",)]
-        assert con.execute("SELECT count(*) FROM removed_segments").fetchone()[0] == 1
+        assert con.execute("SELECT url, text FROM articles ORDER BY url").fetchall() == [
+            ("http://t/a", "again"), ("http://t/b", "b")]
+        assert con.execute("SELECT count(*) FROM removed_segments").fetchone()[0] == 1  # a's, replaced, not doubled
 
 
 def test_failed_load_leaves_nothing_half_written(tmp_path: Path) -> None:
@@ -201,27 +204,27 @@ def test_loading_an_attempt_again_records_it_once_and_reports_what_it_did(tmp_pa
     assert {**asdict(again), "seconds": 0} == {**asdict(first), "seconds": 0}
 
 
-def test_the_load_counts_inserted_updated_and_deleted_articles(tmp_path: Path) -> None:
+def test_the_load_counts_inserted_and_updated_articles(tmp_path: Path) -> None:
     db = tmp_path / "news.duckdb"
     first = load_run(db, make_run(tmp_path / "r1", [article("http://t/a", "same"), article("http://t/b", "old"),
                                                     article("http://t/gone", "was there")], []))
-    assert (first.articles, first.inserted, first.updated, first.deleted) == (3, 3, 0, 0)
+    assert (first.articles, first.inserted, first.updated) == (3, 3, 0)
     with connect(db, read_only=True) as con:
         loaded_a = con.execute("SELECT loaded_at, attempt_id FROM articles WHERE url = 'http://t/a'").fetchone()
     refetched = [article("http://t/a", "same"), article("http://t/b", "new"), article("http://t/c", "fresh")]
-    second = load_run(db, make_run(tmp_path / "r1", refetched, [], attempt="2"), refetch=True)
-    assert (second.articles, second.inserted, second.updated, second.deleted) == (3, 1, 1, 1)
-    assert second.changed == 3
+    second = load_run(db, make_run(tmp_path / "r1", refetched, [], attempt="2"))
+    assert (second.articles, second.inserted, second.updated) == (3, 1, 1)
+    assert second.changed == 2
     with connect(db, read_only=True) as con:
         assert con.execute("SELECT url, text FROM articles ORDER BY url").fetchall() == [
-            ("http://t/a", "same"), ("http://t/b", "new"), ("http://t/c", "fresh")]
+            ("http://t/a", "same"), ("http://t/b", "new"), ("http://t/c", "fresh"), ("http://t/gone", "was there")]
         # the unchanged article keeps its row: loaded by the first attempt, not rewritten
         assert con.execute("SELECT loaded_at, attempt_id FROM articles WHERE url = 'http://t/a'"
                            ).fetchone() == loaded_a
-        assert con.execute("SELECT articles_inserted, articles_updated, articles_deleted FROM runs "
-                           "ORDER BY started_at").fetchall() == [(3, 0, 0), (1, 1, 1)]
+        assert con.execute("SELECT articles_inserted, articles_updated FROM runs "
+                           "ORDER BY started_at").fetchall() == [(3, 0), (1, 1)]
         assert con.execute("SELECT count(*) FROM removed_segments").fetchone()[0] == 1
-    same = load_run(db, make_run(tmp_path / "r1", refetched, [], attempt="3"), refetch=True)
+    same = load_run(db, make_run(tmp_path / "r1", refetched, [], attempt="3"))
     assert (same.articles, same.changed) == (3, 0)  # fetched again, nothing new for readers
     retitled = [{**refetched[0], "title": "A new headline"}, *refetched[1:]]
     assert load_run(db, make_run(tmp_path / "r1", retitled, [], attempt="4")).updated == 1

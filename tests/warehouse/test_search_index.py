@@ -47,12 +47,12 @@ def test_incremental_index_equals_a_full_rebuild(tmp_path: Path) -> None:
     changed = [article("http://t/1", "Ferry strike: no crossings today, the harbour is quiet."),
                article("http://t/9", "Flood warnings for the river valley tonight.", date(2026, 11, 19))]
     load_run(db, make_run(tmp_path / "r3", changed, []))
-    # a refetch of the day replaces its rows: the others of that day leave the index
-    load_run(db, make_run(tmp_path / "r4", [article("http://t/0", TEXTS[0])], []), refetch=True)
+    # a second change of the same article: its terms of both earlier texts must be gone
+    load_run(db, make_run(tmp_path / "r4", [article("http://t/1", "Library reopens after the repairs.")], []))
 
     with connect(db) as con:
         kept = index_tables(con)
-        assert {name for name, _ in kept["docs"]} == {"http://t/0", "http://t/9"}
+        assert {name for name, _ in kept["docs"]} == {f"http://t/{i}" for i in range(len(TEXTS))} | {"http://t/9"}
         con.execute("CHECKPOINT")
         rebuild_index(con)  # from scratch
         assert index_tables(con) == kept
