@@ -1,4 +1,4 @@
-"""Serve a corpus directory (the /work/shared/corpus format) as news sites on loopback.
+"""Serve a corpus directory (the ../shared/corpus format) as news sites on loopback.
 
 A corpus directory holds ``pages/<id>.html`` and ``manifest.jsonl`` (one JSON object per page with
 at least ``id``, ``site``, ``lang``, ``published``; ``title`` is used when present). Each ``site``
@@ -25,7 +25,7 @@ Source names are derived from the site (lowercase; characters other than ``a-z0-
 From a script:
 
     from corpus_site import load_corpus, serve_corpus, write_corpus_config
-    corpus = load_corpus("/work/shared/corpus")
+    corpus = load_corpus("../shared/corpus")
     with serve_corpus(corpus) as server:            # ephemeral port on 127.0.0.1
         write_corpus_config("sources.toml", server, corpus, data_dir="data/bench")
         # crawl corpus.first .. corpus.last, then map results back:

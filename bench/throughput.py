@@ -1,6 +1,6 @@
 """Throughput of the whole pipeline against bare trafilatura, measured side by side in one run.
 
-    .venv/bin/python bench/throughput.py [--corpus /work/shared/corpus] [--articles 2000]
+    .venv/bin/python bench/throughput.py [--corpus ../shared/corpus] [--articles 2000]
                                          [--backfill-days 30 --per-day 60] [--no-peers] [--quick]
 
 Builds a large one-day news site from the corpus pages (each copy gets a unique sentence and URL,
@@ -423,7 +423,8 @@ def news_please(python: Path, site: Path, server: Served, work: Path, exclude: s
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--corpus", type=Path, default=Path("/work/shared/corpus"))
+    parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus",
+                        help="corpus directory (default: ../shared/corpus beside the repository)")
     parser.add_argument("--articles", type=int, default=2000, help="articles of the one-day site")
     parser.add_argument("--baseline-pages", type=int, default=0, help="0: all the site's pages")
     parser.add_argument("--backfill-days", type=int, default=30)
