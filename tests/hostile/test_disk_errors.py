@@ -186,5 +186,5 @@ def test_load_run_refuses_a_run_that_did_not_finish(loaded: Path, site: SiteServ
     (run_dir(data) / missing).unlink()  # as a crawl, or an extraction, that stopped leaves it
     before = rows(data / "news.duckdb")
     with pytest.raises(RuntimeError, match=re.escape(missing)):
-        load_run(data / "news.duckdb", run_dir(data), refetch=True)
+        load_run(data / "news.duckdb", run_dir(data))
     assert rows(data / "news.duckdb") == before
