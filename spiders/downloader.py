@@ -3,9 +3,8 @@
 Scrapy 2.19 on the asyncio reactor: ``Downloader._process_queue`` pops queued requests while
 ``slot.free_transfer_slots() > 0`` and schedules each download as an asyncio task, but a request
 only counts as transferring once its task first runs. With ``DOWNLOAD_DELAY = 0`` one pass therefore
-starts every queued request of a site at once (16 in parallel against
-``CONCURRENT_REQUESTS_PER_DOMAIN = 1``, seen on a loopback site). With a delay the burst guard
-hides it. Counting the request as transferring when its coroutine is created closes the gap.
+starts every queued request of a site at once, whatever ``CONCURRENT_REQUESTS_PER_DOMAIN`` says.
+With a delay the burst guard hides it. Counting the request as transferring when its coroutine is created closes the gap.
 """
 
 from __future__ import annotations

@@ -397,7 +397,7 @@ def process_page(page: _Page) -> tuple[dict, list[dict]] | str:
 def _read_record(path: Path, offset: int) -> bytes:
     """The HTTP payload of the WARC response record at `offset` (gzip per record), decoded.
 
-    fastwarc (C++) reads one record in ~0.1 ms; the body stored by the crawl is already decoded."""
+    fastwarc (C++) reads one record cheaply; the body stored by the crawl is already decoded."""
     with path.open("rb") as f:
         f.seek(offset)
         for record in ArchiveIterator(f, parse_http=True):

@@ -1,14 +1,12 @@
 """The rest of an article that its template split into sibling blocks around an ad.
 
-Some templates cut the story into blocks of one tag and class with an ad row between them (on the
-shared corpus, WIRED's `div.grid` chunks). trafilatura takes the first block of the article's
-class and stops there; readability often takes another one (the longest), and then neither has
-the whole story (recall .35 and .45 on the two such corpus pages). The blocks beside the one
-holding the extracted paragraphs, of the same tag and class, are read too, keeping only what
-readability's reading of the page (transforms.consensus) also has: a row of same-class blocks is
-as often reader comments, teasers or the next story, which readability leaves out (on the corpus,
-such blocks hold three times more junk than article). Measured with bench/extract_quality.py:
-corpus F1 .9253 -> .9266 (both pages recall 1.00, no other page changed); ~0.5 ms a page.
+Some templates cut the story into blocks of one tag and class with an ad row between them (a
+grid of `div` chunks). trafilatura takes the first block of the article's class and stops there;
+readability often takes another one (the longest), and then neither has the whole story. The
+blocks beside the one holding the extracted paragraphs, of the same tag and class, are read too,
+keeping only what readability's reading of the page (transforms.consensus) also has: a row of
+same-class blocks is as often reader comments, teasers or the next story, which readability
+leaves out, and such blocks more often hold that than article text.
 """
 
 from __future__ import annotations

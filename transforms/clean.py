@@ -30,7 +30,8 @@ from transforms.repeats import repeated_runs
 from transforms.teasers import promo_reason, related_header
 from transforms.topic import content_units, embed, lexical_coherence
 
-# Rule from the language-ID notes: flagged no genuine paragraph in the 116-text test.
+# A paragraph goes as foreign only when language ID is this sure of it and it has this many words
+# (a title-case headline needs more): weaker or shorter detections misname genuine lines.
 FOREIGN_MIN_SCORE = 0.6
 FOREIGN_MIN_WORDS = 6
 TITLE_CASE_MIN_SCORE = 0.9
@@ -45,8 +46,8 @@ ARTICLE_MIN_WORDS = 10
 _DIGITS = re.compile(r"[\d_]+")
 _LETTERS = re.compile(r"[^\W\d_]+")
 # Off-topic paragraphs (a story of the same language dropped into the article): see _offtopic.
-# MiniLM reads English only: on ru/el/pl/zh text every paragraph scores alike (measured on the shared
-# corpora: no insert caught at any threshold), so other languages are judged by words alone.
+# MiniLM reads English only: on other languages every paragraph scores alike, so no threshold
+# tells an insert apart; those are judged by words alone.
 TOPIC_LANGUAGES = frozenset({"en"})
 TOPIC_MIN_WORDS = 15
 TOPIC_SUSPECT_BELOW = 0.03  # lexical_coherence: TF-IDF cosine of stems with the article
@@ -55,16 +56,17 @@ TOPIC_CONTEXT = 8  # the most coherent paragraphs that stand for the story, with
 TOPIC_CONTEXT_FIRST = 4  # embedded first; the rest only if a suspect is still unvouched for
 TOPIC_MIN_PARAGRAPHS = 4  # of TOPIC_MIN_WORDS+ words; fewer: too little story to judge against
 OFFTOPIC_MAX_COSINE = 0.2  # highest cosine with the title and the central paragraphs
-# Other languages, judged by words alone (`_offtopic_by_words`). Measured on both corpora and the
-# demo month: at 16 units the demo's English site has genuine paragraphs of 17-18 units sharing no
-# stem with their story (which the model keeps), so the gate sits above them.
+# Other languages, judged by words alone (`_offtopic_by_words`). A genuine paragraph of moderate
+# length can share no stem with its story (the model would keep it, words alone cannot tell), so
+# the length gate sits above such paragraphs: a lower one removes genuine text, a higher one lets
+# more inserts through.
 WORDS_BELOW = 0.012
 WORDS_MIN_UNITS = 20  # 5-letter stems of 5+ letter words
-WORDS_MIN_UNITS_CJK = 80  # CJK character pairs: weaker units (a genuine side thread of 67 seen)
+WORDS_MIN_UNITS_CJK = 80  # CJK character pairs: weaker units; a genuine side thread can be long
 WORDS_MIN_STORY = 0.02  # median coherence of the other paragraphs
 # A quote or an interview answer ("A: ...", "Q:") strays from the story's words more than reporting
-# does (a vox pop, an aside): it goes only when far from every part of the story. Measured on both
-# corpora and the demo: inserted quotes score .07-.12, genuine ones .17 and up.
+# does (a vox pop, an aside): it goes only when far from every part of the story. The threshold
+# sits between inserted quotes and genuine ones: higher removes genuine quotes, lower keeps inserts.
 QUOTE_MAX_COSINE = 0.12
 _QUOTE_OPEN = re.compile(r"^\W{0,3}[\"'“”„«‘’‚‹›「『]|^\w{1,3}\s?:")
 _SIGN_OFF = re.compile(

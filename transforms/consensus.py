@@ -1,13 +1,11 @@
 """A second opinion on where the article is: readability's reading of the same page.
 
 trafilatura keeps whatever sits in or near the article's container: link lists, reader posts,
-menus, the next story. readability (the fork bundled with trafilatura, ~5 ms a page) scores blocks
+menus, the next story. readability (the fork bundled with trafilatura) scores blocks
 differently and mostly stops at the article's edges, but drops headlines and leads more often. So
 neither replaces the other: when readability's text lies almost wholly inside trafilatura's, the
 two agree on where the article is, and a paragraph of trafilatura's whose word pairs readability
 does not contain is taken for page furniture. When they disagree, nothing is judged.
-
-Measured on ../shared/corpus (bench/extract_quality.py): F1 .895 -> .920, recall .924 -> .921.
 """
 
 from __future__ import annotations

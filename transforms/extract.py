@@ -32,13 +32,11 @@ from transforms.markup import (
     unwrap_layout,
 )
 
-# Measured on the shared corpora with cleaning (bench/extract_quality.py): favor_recall reads more of
-# the article (corpus F1 .9319 -> .9336, R .931 -> .936; corpus-inserts F1 .928 -> .930) and costs
-# less (42.6 -> 35.4 ms a page: trafilatura keeps its own reading of a long text without comparing
-# readability's); the cleaning removes what it adds. favor_precision gains precision (.880) but loses
-# too much recall (.896; .926 on corpus-inserts); deduplicate loses recall; reader comments are
-# never article text. Tables stay (data tables are content) once layout and link tables are dealt
-# with in transforms.markup.unwrap_layout.
+# favor_recall reads more of the article and costs less (trafilatura keeps its own reading of a
+# long text without comparing readability's); the cleaning removes what it adds. favor_precision
+# gains precision but loses too much recall; deduplicate loses recall; reader comments are never
+# article text. Tables stay (data tables are content) once layout and link tables are dealt with in
+# transforms.markup.unwrap_layout. bench/extract_quality.py measures these choices.
 _OPTIONS = {
     "favor_recall": True,
     "include_comments": False,
@@ -46,7 +44,7 @@ _OPTIONS = {
     "deduplicate": False,
 }
 # htmldate's strict search: date markup, URL and structured patterns only. Its extensive search
-# (free text through dateparser) cost ~5 ms a page, and what it alone finds is the weakest evidence:
+# (free text through dateparser) costs more, and what it alone finds is the weakest evidence:
 # the 1st of a month for a year alone or a nonsense date, a footer or a sidebar date. A page without
 # a strict date keeps the listing date of its feed or sitemap (transforms.batch), which is how the
 # article was chosen for the day.
@@ -97,7 +95,7 @@ def extract_article(html: bytes, url: str) -> Extracted:
 
     A page whose text comes out as mojibake (UTF-8 read as Latin-1 or cp1251 somewhere before it
     was served: "rozmÃ³w", "ItвЂ™s") is repaired and extracted again. Checking the extracted text
-    costs well under a millisecond; checking every page's HTML would cost ~20 ms, and repairing
+    costs well under a millisecond; checking every page's HTML would cost far more, and repairing
     the HTML rather than the text keeps what the text alone has lost (C1 characters that became
     spaces).
     """

@@ -1,8 +1,8 @@
 """Repairs to a parsed page before trafilatura reads it: markup that hides the article's paragraphs.
 
 Each repair answers one template habit that makes trafilatura drop or flatten article text (layout
-tables and lists, a div nested in a <p>); each was measured on the shared corpora with
-bench/extract_quality.py, and the figures are in its docstring.
+tables and lists, a div nested in a <p>); bench/extract_quality.py measures each on the shared
+corpora.
 """
 
 from __future__ import annotations
@@ -59,11 +59,11 @@ def reopen_paragraph_divs(tree: HtmlElement) -> None:
 
     `<p><div class="dropcap"><b>T</b>he…</div></p>` and `<p><div class="image">…</div>The lead…</p>`
     are invalid HTML: the parser closes the <p> before the <div>, leaving an empty <p/>, then the div,
-    then the rest of the paragraph as loose text, all of which trafilatura drops (on the corpus, every
-    section opening of dn-41d4e64dcd0c, recall .56, and the leads of its sister pages). After an empty
-    <p/>, a div holding no block of its own is read as that paragraph, and the loose text after a
-    div (with the inline elements in it) becomes one. Turning every text div among paragraphs into
-    one instead made trafilatura pick other blocks on other pages (corpus F1 .924 -> .922).
+    then the rest of the paragraph as loose text, all of which trafilatura drops (a lead, or every
+    section opening of an article, lost). After an empty <p/>, a div holding no block of its own is
+    read as that paragraph, and the loose text after a div (with the inline elements in it) becomes
+    one. Turning every text div among paragraphs into one would make trafilatura pick other blocks
+    on other pages.
     """
     for div in list(tree.iter("div")):
         before = div.getprevious()

