@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from newsmill import layout, pipeline
+from newsmill import dates, layout, pipeline
 from newsmill.config import DEMO_CONFIG, Config, ConfigError, load_config, packaged_config
 from newsmill.dates import DATE
 from newsmill.local_airflow.cli import airflow
@@ -101,7 +101,7 @@ def _check_paths(config: Config) -> None:
 
 
 def _chunks(first: date, last: date, size: int) -> list[tuple[date, date]]:
-    all_days = list(pipeline.days(first, last))
+    all_days = list(dates.days(first, last))
     return [(group[0], group[-1]) for group in (all_days[i:i + size] for i in range(0, len(all_days), size))]
 
 
@@ -194,7 +194,7 @@ def demo(obj: _Context, days: int, serve: bool, stop: bool, quiet: bool) -> None
                                 f"backfilling {first} .. {DEFAULT_LAST}"))
         pool = stack.enter_context(pipeline.worker_pool())
         summaries = [pipeline.run(config, day, day, progress=not quiet, pool=pool)
-                     for day in pipeline.days(first, DEFAULT_LAST)]
+                     for day in dates.days(first, DEFAULT_LAST)]
     _print_summary(summaries, config)
     with connect(config.settings.database, read_only=True) as con:
         cursor = con.execute(

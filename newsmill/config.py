@@ -17,7 +17,8 @@ from urllib.parse import urlsplit
 
 DEFAULT_CONFIG = "default.toml"
 DEMO_CONFIG = "demo.toml"
-_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+# A source name is also a folder name (WARC files, run ids): no separators, dots or upper case.
+SOURCE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _LANG = re.compile(r"^[a-z]{2,3}$")
 WEB_SCHEMES = frozenset({"http", "https"})
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -236,7 +237,7 @@ def _source(path: Path, index: int, raw: object) -> Source:
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: must be a table")
     name = raw.get("name")
-    if not isinstance(name, str) or not _NAME.match(name):
+    if not isinstance(name, str) or not SOURCE_NAME.match(name):
         raise ConfigError(
             f"{where}: name: expected lowercase letters, digits, '-' or '_' (max 64), got {name!r}"
         )

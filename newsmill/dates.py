@@ -1,4 +1,5 @@
-"""The publication days newsmill accepts, 1990-01-01 to 2199-12-31, and how command lines read them.
+"""The publication days newsmill accepts, 1990-01-01 to 2199-12-31, how command lines read them, and
+the days of a range (`days`).
 
 Every day a user gives is checked against this one range: the `newsmill` date options, the
 ``--from/--to`` of ``python -m spiders.crawl`` and the logical date of an Airflow run. A day
@@ -14,7 +15,8 @@ and Airflow's interval arithmetic on it, far from the end of the calendar.
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Iterator
+from datetime import date, timedelta
 
 import click
 
@@ -36,6 +38,14 @@ def parse_day(text: str) -> date:
     except ValueError:
         raise ValueError(f"{text!r} is not a date; use YYYY-MM-DD, e.g. 2026-11-20") from None
     return check_day(day)
+
+
+def days(first: date, last: date) -> Iterator[date]:
+    """Every day of first..last, both included, in order."""
+    day = first
+    while day <= last:
+        yield day
+        day += timedelta(days=1)
 
 
 class DayParam(click.ParamType):

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-_SAFE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+from newsmill.config import SOURCE_NAME
 
 
 def warc_path(data_dir: Path, source: str, day: date) -> Path:
     """The gzipped WARC holding a source's raw responses of one listing day."""
-    if not _SAFE.match(source):
+    if not SOURCE_NAME.match(source):
         raise ValueError(f"unsafe source name for a path: {source!r}")
     return Path(data_dir) / "warc" / source / f"{day.isoformat()}.warc.gz"
 

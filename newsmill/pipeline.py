@@ -16,7 +16,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
@@ -77,13 +77,6 @@ class RunSummary:
     def did_nothing(self) -> bool:
         """True when not a single page could be fetched (nor was already loaded)."""
         return self.load.pages_fetched == 0 and self.load.skipped == 0 and self.load.articles == 0
-
-
-def days(first: date, last: date) -> Iterator[date]:
-    day = first
-    while day <= last:
-        yield day
-        day += timedelta(days=1)
 
 
 @contextmanager

@@ -16,7 +16,6 @@ from pathlib import Path
 
 from newsmill import layout
 
-KINDS = ("article", "feed", "sitemap", "archive", "robots")
 OUTCOMES = ("fetched", "failed", "skipped")
 
 

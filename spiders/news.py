@@ -9,7 +9,7 @@ sitemap (or with different tracking parameters) is fetched once, under its first
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any, TypeVar
@@ -29,6 +29,7 @@ from twisted.python.failure import Failure
 
 from newsmill import layout
 from newsmill.config import Source
+from newsmill.dates import days
 from spiders.canonical import canonical_url
 from spiders.crawllog import CrawlLog, utc_now
 from spiders.listings import (
@@ -51,13 +52,6 @@ MAX_SITEMAP_DEPTH = 3
 """Sitemap indexes nest one level in practice; the cap stops index loops."""
 MAX_ARCHIVE_PAGES = 30
 """Pages followed per archive URL and day (pagination); a day rarely needs more."""
-
-
-def days(first: date, last: date) -> Iterator[date]:
-    day = first
-    while day <= last:
-        yield day
-        day += timedelta(days=1)
 
 
 def describe_failure(failure: Failure) -> tuple[int | None, str]:
