@@ -27,11 +27,9 @@ from pathlib import Path
 import duckdb
 from harness import (
     NEWSMILL,
-    Hits,
     Unavailable,
     command,
-    crawl_started,
-    fill,
+    fill_once_crawling,
     grown,
     interrupt,
     kill_session,
@@ -44,7 +42,7 @@ from harness import (
     unprivileged,
     wait_for,
 )
-from hostile_site import DAY, snapshot, steady_config
+from hostile_site import DAY, Hits, snapshot, steady_config
 from loopback import CONTROLS, LINK, MARKUP, TERMINAL, OffsiteSites, markup_routes, visible
 
 from newsmill.demo.server import SiteServer
@@ -219,12 +217,7 @@ def disk_full(steady: Steady) -> Row:
     try:
         with small_disk(steady.work / "disk") as disk:
             data, config = steady.copy("disk", disk)
-            started = crawl_started(run_dir(data) / "crawl.jsonl")
-
-            def fill_up(child: subprocess.Popen[str]) -> None:
-                wait_for(started, "the first crawl.jsonl line", child)
-                fill(disk)
-
+            fill_up = fill_once_crawling(run_dir(data) / "crawl.jsonl", disk)
             return steady.measure(fault, data, command(config), fill_up)[0]
     except Unavailable as reason:
         return Row(fault, f"not run here: {reason.msg}")

@@ -33,17 +33,9 @@ def _tree(root: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture
-def work(tmp_path: Path) -> Path:
-    (tmp_path / "sources.toml").write_text(f"""[settings]
-data_dir = "{tmp_path / 'data'}"
-
-[[sources]]
-name = "nowhere"
-domains = ["127.0.0.1:9"]
-language = "en"
-feeds = ["http://127.0.0.1:9/feed.xml"]
-""", encoding="utf-8")
-    return tmp_path
+def work(nowhere_config: Path) -> Path:
+    """A folder holding sources.toml (`nowhere_config`) and no data folder yet."""
+    return nowhere_config.parent
 
 
 @pytest.mark.parametrize("case", CASES)

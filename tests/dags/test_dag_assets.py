@@ -4,10 +4,6 @@ crawl and extract are stand-ins that leave the files the real ones would (no net
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -96,43 +92,11 @@ SCRIPT = textwrap.dedent(
     """
 )
 
-CONFIG = """
-[[sources]]
-name = "alpha"
-domains = ["alpha.test"]
-language = "en"
-feeds = ["http://alpha.test/feed.xml"]
-
-[[sources]]
-name = "beta"
-domains = ["beta.test"]
-language = "en"
-feeds = ["http://beta.test/feed.xml"]
-"""
-
-
 @pytest.fixture(scope="module")
-def outcome(tmp_path_factory) -> dict:
+def outcome(tmp_path_factory, run_dag_test) -> dict:
     tmp = tmp_path_factory.mktemp("dagassets")
-    (tmp / "sources.toml").write_text(CONFIG)
-    (tmp / "script.py").write_text(SCRIPT)
-    env = {
-        **os.environ,
-        "AIRFLOW_HOME": str(tmp / "home"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS),
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{tmp / 'home' / 'airflow.db'}",
-        "NEWSMILL_CONFIG": str(tmp / "sources.toml"),
-        "NEWSMILL_DATA_DIR": str(tmp / "data"),
-        "NEWSMILL_DB": str(tmp / "data" / "news.duckdb"),
-    }
-    airflow = Path(sys.executable).with_name("airflow")
-    subprocess.run([str(airflow), "db", "migrate"], env=env, capture_output=True, check=True, timeout=300)
-    done = subprocess.run([sys.executable, str(tmp / "script.py"), str(DAGS)],
-                          env=env, capture_output=True, text=True, timeout=300)
-    lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
-    assert lines, f"dag.test script failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
-    return json.loads(lines[-1][len("RESULT "):])
+    sources = {"alpha": "alpha.test", "beta": "beta.test"}
+    return run_dag_test(tmp, DAGS, sources, SCRIPT, env={"NEWSMILL_DB": str(tmp / "data" / "news.duckdb")})[0]
 
 
 def test_only_a_load_that_changed_articles_emits_the_event(outcome) -> None:

@@ -3,10 +3,6 @@ says why, and crawls nothing; run by `dag.test()` against a stand-in pipeline (~
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -50,36 +46,10 @@ SCRIPT = textwrap.dedent(
     """
 )
 
-CONFIG = """
-[[sources]]
-name = "alpha"
-domains = ["127.0.0.1:9"]
-language = "en"
-feeds = ["http://127.0.0.1:9/feed.xml"]
-"""
-
-
 @pytest.fixture(scope="module")
-def outcome(tmp_path_factory) -> tuple[dict, str]:
-    tmp = tmp_path_factory.mktemp("dagdates")
-    (tmp / "sources.toml").write_text(CONFIG)
-    (tmp / "script.py").write_text(SCRIPT)
-    env = {
-        **os.environ,
-        "AIRFLOW_HOME": str(tmp / "home"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{tmp / 'home' / 'airflow.db'}",
-        "NEWSMILL_CONFIG": str(tmp / "sources.toml"),
-        "NEWSMILL_DATA_DIR": str(tmp / "data"),
-    }
-    airflow = Path(sys.executable).with_name("airflow")
-    subprocess.run([str(airflow), "db", "migrate"], env=env, capture_output=True, check=True, timeout=300)
-    done = subprocess.run([sys.executable, str(tmp / "script.py"), str(ROOT / "dags"), *DAYS],
-                          env=env, capture_output=True, text=True, timeout=300)
-    lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
-    assert lines, f"dag.test script failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
-    return json.loads(lines[-1][len("RESULT "):]), done.stdout + done.stderr
+def outcome(tmp_path_factory, run_dag_test) -> tuple[dict, str]:
+    return run_dag_test(tmp_path_factory.mktemp("dagdates"), ROOT / "dags", {"alpha": "127.0.0.1:9"}, SCRIPT,
+                        *DAYS)
 
 
 @pytest.mark.parametrize("day", DAYS)

@@ -7,10 +7,6 @@ the check still runs, records the day and fails the run naming the failed source
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -30,7 +26,7 @@ SCRIPT = textwrap.dedent(
     from newsmill.warehouse import LoadResult
 
     calls = []
-    runs = Path(sys.argv[1])
+    runs = Path(sys.argv[2])
 
     def crawl(config, sources, first, last, *, refetch=False, progress=False):
         calls.append(["crawl", sources[0].name, first.isoformat(), last.isoformat(), refetch])
@@ -57,7 +53,7 @@ SCRIPT = textwrap.dedent(
 
     from airflow.dag_processing.dagbag import DagBag
 
-    dag = DagBag(dag_folder=sys.argv[2]).dags["newsmill_daily"]
+    dag = DagBag(dag_folder=sys.argv[1]).dags["newsmill_daily"]
     for task in dag.tasks:
         task.retries = 0
     result = {}
@@ -74,42 +70,11 @@ SCRIPT = textwrap.dedent(
     """
 )
 
-CONFIG = """
-[[sources]]
-name = "alpha"
-domains = ["127.0.0.1:9"]
-language = "en"
-feeds = ["http://127.0.0.1:9/feed.xml"]
-
-[[sources]]
-name = "beta"
-domains = ["127.0.0.1:9"]
-language = "en"
-feeds = ["http://127.0.0.1:9/feed.xml"]
-"""
-
-
 @pytest.fixture(scope="module")
-def outcome(tmp_path_factory) -> dict:
+def outcome(tmp_path_factory, run_dag_test) -> dict:
     tmp = tmp_path_factory.mktemp("dagtest")
-    (tmp / "sources.toml").write_text(CONFIG)
-    (tmp / "script.py").write_text(SCRIPT)
-    env = {
-        **os.environ,
-        "AIRFLOW_HOME": str(tmp / "home"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{tmp / 'home' / 'airflow.db'}",
-        "NEWSMILL_CONFIG": str(tmp / "sources.toml"),
-        "NEWSMILL_DATA_DIR": str(tmp / "data"),
-    }
-    airflow = Path(sys.executable).with_name("airflow")
-    subprocess.run([str(airflow), "db", "migrate"], env=env, capture_output=True, check=True, timeout=300)
-    done = subprocess.run([sys.executable, str(tmp / "script.py"), str(tmp / "runs"), str(ROOT / "dags")],
-                          env=env, capture_output=True, text=True, timeout=300)
-    lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
-    assert lines, f"dag.test script failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
-    return json.loads(lines[-1][len("RESULT "):])
+    sources = {"alpha": "127.0.0.1:9", "beta": "127.0.0.1:9"}
+    return run_dag_test(tmp, ROOT / "dags", sources, SCRIPT, str(tmp / "runs"))[0]
 
 
 def test_run_collects_its_logical_day_for_every_source(outcome) -> None:

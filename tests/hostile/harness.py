@@ -1,6 +1,7 @@
-"""Running the real `newsmill` CLI as the tests of disk errors, interrupts and concurrent runs need
-it: in its own session (so a signal can go to its process group, and what it leaves running can
-be found), without root's right to ignore file modes, on a small disk that can be filled, and
+"""Running the real `newsmill` CLI as the tests of disk errors, interrupts, concurrent runs, the
+query sandbox and terminal output need it: to its end on a crawled warehouse, or in a session of
+its own (so a signal can go to its process group, and what it leaves running can be found),
+without root's right to ignore file modes, on a small disk that can be filled, and
 comparing every column of every warehouse row."""
 
 from __future__ import annotations
@@ -10,18 +11,14 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import duckdb
 import pytest
-from hostile_site import DAY, Route, _send, steady_config, steady_routes
+from hostile_site import DAY, Hits, Route, steady_config, steady_routes
 
 from newsmill.demo.server import SiteServer
 
@@ -132,12 +129,26 @@ def crawl_started(log: Path) -> Callable[[], bool]:
     return lambda: _inode(log) not in (None, old) and lines(log) >= 1
 
 
+def newsmill(config: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`newsmill --config CONFIG ARGS` run to its end (bounded), its output captured as text."""
+    return subprocess.run([NEWSMILL, "--config", str(config), *args], capture_output=True, text=True,
+                          timeout=300, env=env)
+
+
+def crawled(site: SiteServer, routes: dict[str, Route], work: Path) -> Path:
+    """`site` serving `routes` and crawled into a warehouse in `work`/data by one `newsmill run` of
+    DAY (which must exit 0); returns the config, sources.toml in `work`."""
+    site.set_routes(routes)
+    config = steady_config(work / "sources.toml", site, work / "data")
+    result = newsmill(config, "run", "--date", DAY, "-q")
+    assert result.returncode == 0, result.stderr
+    return config
+
+
 def loaded_folder(site: SiteServer, work: Path) -> Path:
     """A data folder in `work` after one run of a day listing 12 articles: warehouse, WARC, run
     directory."""
-    site.set_routes(steady_routes(site.url, n=12, delay=0))
-    config = steady_config(work / "sources.toml", site, work / "data")
-    subprocess.run(command(config), capture_output=True, timeout=120, check=True)
+    crawled(site, steady_routes(site.url, n=12, delay=0), work)
     return work / "data"
 
 
@@ -196,6 +207,18 @@ def small_disk(path: Path, size: str = "32m") -> Iterator[Path]:
         subprocess.run(["umount", "-l", str(path)], check=True)
 
 
+def fill_once_crawling(log: Path, disk: Path) -> Callable[[subprocess.Popen[str]], None]:
+    """What to do while a run goes on to fill the disk mid-crawl: wait until a new crawl.jsonl at
+    `log` has its first line, then `fill(disk)`. Make it before the run starts."""
+    started = crawl_started(log)
+
+    def fill_up(child: subprocess.Popen[str]) -> None:
+        wait_for(started, "the first crawl.jsonl line", child)
+        fill(disk)
+
+    return fill_up
+
+
 def fill(disk: Path) -> None:
     """Write to `disk` until it is full (ENOSPC), as another program filling it would."""
     with (disk / "filler").open("wb", buffering=0) as handle:
@@ -210,25 +233,3 @@ def fill(disk: Path) -> None:
                 handle.write(b"\0" * 512)
         except OSError:
             return
-
-
-class Hits:
-    """Counts the requests per path a served route gets."""
-
-    def __init__(self) -> None:
-        self.counts: Counter[str] = Counter()
-        self._lock = threading.Lock()
-
-    def counted(self, routes: dict[str, Route]) -> dict[str, Route]:
-        def wrap(route: Route) -> Route:
-            def handler(request: BaseHTTPRequestHandler) -> None:
-                with self._lock:
-                    self.counts[urlsplit(request.path).path] += 1
-                if callable(route):
-                    route(request)
-                else:
-                    _send(request, route.status, route.body, route.content_type, route.headers)
-
-            return handler
-
-        return {path: wrap(route) for path, route in routes.items()}

@@ -19,7 +19,7 @@ import struct
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -77,6 +77,30 @@ def _send(request: BaseHTTPRequestHandler, status: int, body: bytes, content_typ
         request.send_header(name, value)
     request.end_headers()
     request.wfile.write(body)
+
+
+class Hits:
+    """Counts the requests per path a served route gets (the HostileSites, the loopback sites of
+    `loopback.py` and the runs of `harness.py` count with it)."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    def counted(self, routes: Mapping[str, Route]) -> dict[str, Route]:
+        """`routes`, each counting its requests in `counts` before it answers."""
+        def wrap(route: Route) -> Route:
+            def handler(request: BaseHTTPRequestHandler) -> None:
+                with self._lock:
+                    self.counts[urlsplit(request.path).path] += 1
+                if callable(route):
+                    route(request)
+                else:
+                    _send(request, route.status, route.body, route.content_type, route.headers)
+
+            return handler
+
+        return {path: wrap(route) for path, route in routes.items()}
 
 
 def slow(seconds: float) -> Route:
@@ -395,22 +419,9 @@ class HostileSites:
     def __init__(self) -> None:
         self.hostile = SiteServer()
         self.calm = SiteServer()
-        self.hits: Counter[str] = Counter()
-        lock = threading.Lock()
-
-        def counted(route: Route) -> Route:
-            def handler(request: BaseHTTPRequestHandler) -> None:
-                with lock:
-                    self.hits[urlsplit(request.path).path] += 1
-                if callable(route):
-                    route(request)
-                else:
-                    _send(request, route.status, route.body, route.content_type, route.headers)
-
-            return handler
-
-        routes = hostile_routes(self.hostile.url, self.calm.url)
-        self.hostile.set_routes({path: counted(route) for path, route in routes.items()})
+        counter = Hits()
+        self.hits = counter.counts
+        self.hostile.set_routes(counter.counted(hostile_routes(self.hostile.url, self.calm.url)))
         self.calm.set_routes(calm_routes(self.calm.url))
         for server in (self.hostile, self.calm):  # resets and timeouts are the point: no tracebacks
             server._server.handle_error = lambda request, address: None  # noqa: SLF001

@@ -13,14 +13,10 @@ import os
 import re
 import subprocess
 import sys
-import threading
-from collections import Counter
 from collections.abc import Mapping
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from hostile_site import DAY, Route, _send, article
+from hostile_site import DAY, Hits, Route, article
 from warcio.archiveiterator import ArchiveIterator
 
 from newsmill.demo.server import Page, SiteServer
@@ -33,8 +29,8 @@ class CountingSite:
 
     def __init__(self) -> None:
         self.server = SiteServer()
-        self.hits: Counter[str] = Counter()
-        self._lock = threading.Lock()
+        self._counter = Hits()
+        self.hits = self._counter.counts
         self.server.start()
 
     @property
@@ -46,18 +42,7 @@ class CountingSite:
         return self.server.netloc
 
     def set_routes(self, routes: Mapping[str, Route]) -> None:
-        def counted(route: Route) -> Route:
-            def handler(request: BaseHTTPRequestHandler) -> None:
-                with self._lock:
-                    self.hits[urlsplit(request.path).path] += 1
-                if callable(route):
-                    route(request)
-                else:
-                    _send(request, route.status, route.body, route.content_type, route.headers)
-
-            return handler
-
-        self.server.set_routes({path: counted(route) for path, route in routes.items()})
+        self.server.set_routes(self._counter.counted(routes))
 
     def stop(self) -> None:
         self.server.stop()

@@ -15,20 +15,6 @@ import pytest
 NEWSMILL = str(Path(sys.executable).with_name("newsmill"))
 
 
-def _config(work: Path) -> Path:
-    path = work / "sources.toml"
-    path.write_text(f"""[settings]
-data_dir = "{work / 'data'}"
-
-[[sources]]
-name = "nowhere"
-domains = ["127.0.0.1:9"]
-language = "en"
-feeds = ["http://127.0.0.1:9/feed.xml"]
-""", encoding="utf-8")
-    return path
-
-
 def _tree(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() if p.is_file() else b"/"
             for p in sorted(root.rglob("*"))}
@@ -64,9 +50,8 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_bad_input_is_one_line_exit_2_nothing_written(case: str, tmp_path: Path) -> None:
+def test_bad_input_is_one_line_exit_2_nothing_written(case: str, nowhere_config: Path, tmp_path: Path) -> None:
     global_args, run_args, make, words = CASES[case]
-    config = _config(tmp_path)
     if make == "afile":
         (tmp_path / "afile").write_text("just a file\n")
     elif make == "notes":
@@ -75,7 +60,7 @@ def test_bad_input_is_one_line_exit_2_nothing_written(case: str, tmp_path: Path)
         _newer_duckdb_file(tmp_path / "newer.duckdb")
     before = _tree(tmp_path)
     options = [a.format(w=tmp_path) for a in global_args]
-    result = subprocess.run([NEWSMILL, "--config", str(config), *options, "run", *run_args, "-q"],
+    result = subprocess.run([NEWSMILL, "--config", str(nowhere_config), *options, "run", *run_args, "-q"],
                             capture_output=True, text=True, timeout=60)
     lines = result.stderr.strip().splitlines()
     assert result.returncode == 2, result.stderr
@@ -85,13 +70,12 @@ def test_bad_input_is_one_line_exit_2_nothing_written(case: str, tmp_path: Path)
     assert _tree(tmp_path) == before  # nothing created, nothing changed
 
 
-def test_invalid_config_through_the_cli(tmp_path: Path) -> None:
-    config = _config(tmp_path)
-    config.write_text(config.read_text().replace('language = "en"', 'language = "english"'))
-    result = subprocess.run([NEWSMILL, "--config", str(config), "run", "--date", "2026-11-20"],
+def test_invalid_config_through_the_cli(nowhere_config: Path, tmp_path: Path) -> None:
+    nowhere_config.write_text(nowhere_config.read_text().replace('language = "en"', 'language = "english"'))
+    result = subprocess.run([NEWSMILL, "--config", str(nowhere_config), "run", "--date", "2026-11-20"],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        f"newsmill: error: {config}: source 'nowhere': language: expected an ISO 639-1 code like 'en', "
+        f"newsmill: error: {nowhere_config}: source 'nowhere': language: expected an ISO 639-1 code like 'en', "
         "got 'english'"]
     assert not (tmp_path / "data").exists()

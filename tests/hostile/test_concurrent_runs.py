@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from harness import Hits, command, finish, kill_session, lines, run_dir, start, wait_for
-from hostile_site import snapshot, steady_config, steady_routes
+from harness import command, finish, kill_session, lines, run_dir, start, wait_for
+from hostile_site import Hits, snapshot, steady_config, steady_routes
 
 from newsmill.demo.server import SiteServer
 

@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from harness import (
     RUN_ID,
     command,
-    crawl_started,
-    fill,
+    fill_once_crawling,
     finish,
     grown,
     kill_session,
@@ -30,7 +30,6 @@ from harness import (
     small_disk,
     start,
     unprivileged,
-    wait_for,
 )
 from hostile_site import DAY
 
@@ -84,17 +83,17 @@ def loaded(site: SiteServer, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return loaded_folder(site, tmp_path_factory.mktemp("loaded"))
 
 
-def _fails(argv: list[str], data: Path, expected: str, *, fill_when: Path | None = None,
+def _fails(argv: list[str], data: Path, expected: str, *,
+           during: Callable[[subprocess.Popen[str]], None] | None = None,
            env: dict[str, str] | None = None) -> str:
-    """Run the CLI; it must exit 1 with the one line `expected` (a regex) and change no row."""
+    """Run the CLI (`during` injects a fault while it runs); it must exit 1 with the one line
+    `expected` (a regex) and change no row."""
     db = data / "news.duckdb"
     before = rows(db)
-    started = crawl_started(fill_when) if fill_when else None
     child = start(argv, env)
     try:
-        if started is not None:
-            wait_for(started, "the first crawl.jsonl line", child)
-            fill(data)
+        if during is not None:
+            during(child)
         code, stderr = finish(child)
     finally:
         kill_session(child.pid)
@@ -147,7 +146,8 @@ def test_disk_full_during_the_crawl(loaded: Path, site: SiteServer, tmp_path: Pa
         warc = data / "warc" / "steady" / f"{DAY}.warc.gz"
         written = "|".join(re.escape(str(path)) for path in (warc, log))
         _fails(command(config, *extra), data,
-               f"crawl of {RUN_ID}: cannot write ({written}): No space left on device", fill_when=log)
+               f"crawl of {RUN_ID}: cannot write ({written}): No space left on device",
+               during=fill_once_crawling(log, data))
         assert not (run_dir(data) / "crawl.done.json").exists()
 
 

@@ -7,34 +7,22 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
-from hostile_site import DAY, steady_config, steady_routes
+from harness import crawled, newsmill
+from hostile_site import steady_routes
 
 from newsmill.demo.server import SiteServer
 
-NEWSMILL = str(Path(sys.executable).with_name("newsmill"))
-
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A config whose warehouse holds six crawled articles about the harbour."""
     work = tmp_path_factory.mktemp("sandbox")
     with SiteServer() as server:
-        server.set_routes(steady_routes(server.url, n=6, delay=0))
-        config = steady_config(work / "sources.toml", server, work / "data")
-        result = query_cli(config, "run", "--date", DAY, "-q")
-        assert result.returncode == 0, result.stderr
-    yield config
-
-
-def query_cli(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([NEWSMILL, "--config", str(config), *args], capture_output=True, text=True,
-                          timeout=300)
+        return crawled(server, steady_routes(server.url, n=6, delay=0), work)
 
 
 def assert_refused(result: subprocess.CompletedProcess[str]) -> None:
@@ -48,39 +36,35 @@ def assert_refused(result: subprocess.CompletedProcess[str]) -> None:
 
 def test_copy_to_a_file_is_refused_and_writes_nothing(warehouse: Path, tmp_path: Path) -> None:
     target = tmp_path / "x.csv"
-    assert_refused(query_cli(warehouse, "query", f"COPY (SELECT 1) TO '{target}'"))
-    assert_refused(query_cli(warehouse, "query", f"COPY (SELECT url FROM articles) TO '{target}'"))
+    assert_refused(newsmill(warehouse, "query", f"COPY (SELECT 1) TO '{target}'"))
+    assert_refused(newsmill(warehouse, "query", f"COPY (SELECT url FROM articles) TO '{target}'"))
     assert not target.exists()
-
-
-@pytest.mark.parametrize("sql", [
-    "SELECT * FROM read_text('/etc/hostname')",
-    "SELECT * FROM read_csv('/etc/passwd', sep = ':')",
-    "SELECT * FROM glob('/etc/*')",
-    "SELECT * FROM read_parquet('http://127.0.0.1:9/x.parquet')",
-], ids=["read_text", "read_csv", "glob", "network"])
-def test_reading_other_files_or_the_network_is_refused(warehouse: Path, sql: str) -> None:
-    assert_refused(query_cli(warehouse, "query", sql))
 
 
 def test_attach_is_refused_and_creates_nothing(warehouse: Path, tmp_path: Path) -> None:
     other = tmp_path / "other.duckdb"
     with duckdb.connect(str(other)) as con:
         con.execute("CREATE TABLE secrets AS SELECT 'hunter2' AS password")
-    assert_refused(query_cli(warehouse, "query", f"ATTACH '{other}' AS other (READ_ONLY)"))
+    assert_refused(newsmill(warehouse, "query", f"ATTACH '{other}' AS other (READ_ONLY)"))
     fresh = tmp_path / "fresh.duckdb"
-    assert_refused(query_cli(warehouse, "query", f"ATTACH '{fresh}' AS fresh"))
+    assert_refused(newsmill(warehouse, "query", f"ATTACH '{fresh}' AS fresh"))
     assert not fresh.exists()
 
 
 @pytest.mark.parametrize("sql", [
+    # reading other files or the network
+    "SELECT * FROM read_text('/etc/hostname')",
+    "SELECT * FROM read_csv('/etc/passwd', sep = ':')",
+    "SELECT * FROM glob('/etc/*')",
+    "SELECT * FROM read_parquet('http://127.0.0.1:9/x.parquet')",
+    # changing extensions and settings
     "INSTALL httpfs",
     "SET enable_external_access = true",
     "RESET enable_external_access",
     "SET lock_configuration = false",
-], ids=["install", "set-access", "reset-access", "unlock"])
-def test_extensions_and_settings_cannot_be_changed(warehouse: Path, sql: str) -> None:
-    assert_refused(query_cli(warehouse, "query", sql))
+], ids=["read_text", "read_csv", "glob", "network", "install", "set-access", "reset-access", "unlock"])
+def test_reading_other_files_or_the_network_or_changing_settings_is_refused(warehouse: Path, sql: str) -> None:
+    assert_refused(newsmill(warehouse, "query", sql))
 
 
 def test_tables_views_and_bm25_work_inside_the_sandbox(warehouse: Path) -> None:
@@ -94,7 +78,7 @@ def test_tables_views_and_bm25_work_inside_the_sandbox(warehouse: Path) -> None:
                (SELECT count(*) FROM (SELECT fts_main_articles.match_bm25(url, 'harbour') AS score
                                       FROM articles) WHERE score > 0) AS bm25_hits
     """
-    result = query_cli(warehouse, "query", "--format", "json", sql)
+    result = newsmill(warehouse, "query", "--format", "json", sql)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {"external_access": False, "locked": True, "articles": 6,
                                          "per_day": 6, "fts_docs": 1, "bm25_hits": 6}

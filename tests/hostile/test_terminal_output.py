@@ -13,13 +13,12 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import harness
 import pytest
-from hostile_site import DAY, steady_config
+from hostile_site import DAY
 from loopback import CONTROLS, LINK, MARKUP, OSC8, TERMINAL, markup_routes, visible
 
 from newsmill.demo.server import SiteServer
-
-NEWSMILL = str(Path(sys.executable).with_name("newsmill"))
 
 
 def squeezed(text: str) -> str:
@@ -39,25 +38,28 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A config whose warehouse holds the crawled hostile pages; the site stays up for more runs."""
     work = tmp_path_factory.mktemp("terminal")
     with SiteServer() as server:
-        server.set_routes(markup_routes(server.url))
-        config = steady_config(work / "sources.toml", server, work / "data")
-        result = newsmill(config, "run", "--date", DAY, "-q")
-        assert result.returncode == 0, result.stderr
-        yield config
+        yield harness.crawled(server, markup_routes(server.url), work)
 
 
 def newsmill(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([NEWSMILL, "--config", str(config), *args], capture_output=True, text=True,
-                          timeout=300, env=TERMINAL)
+    """The CLI on a console that renders styles and hyperlinks as a terminal would."""
+    return harness.newsmill(config, *args, env=TERMINAL)
 
 
-def test_query_shows_crawled_markup_and_escapes_as_text(warehouse: Path) -> None:
-    result = newsmill(warehouse, "query", "SELECT title, array_to_string(tags, ' | ') AS tags FROM articles")
+@pytest.mark.parametrize(("args", "expected"), [
+    (["query", "SELECT title, array_to_string(tags, ' | ') AS tags FROM articles"],
+     ["storm\\x9b2J warning", "\\u202eflood"]),  # the keywords, escaped
+    (["search", "budget ferry harbour"],
+     ["Harbour ]8;;http://evil.invalidevil link"]),  # what extraction kept of ESCAPES
+], ids=["query", "search"])
+def test_crawled_markup_and_escapes_show_as_text(warehouse: Path, args: list[str], expected: list[str]) -> None:
+    result = newsmill(warehouse, *args)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     shown = visible(result.stdout)
     assert MARKUP in shown and LINK in shown
-    assert "storm\\x9b2J warning" in shown and "\\u202eflood" in shown  # the keywords, escaped
+    for text in expected:
+        assert text in shown, text
     assert_harmless(result.stdout)
 
 
@@ -93,15 +95,7 @@ def test_machine_formats_carry_the_exact_values(warehouse: Path) -> None:
     assert as_csv.stdout.splitlines() == ["v", value]  # byte-faithful, as documented in --help
 
 
-def test_search_shows_titles_and_terms_as_text(warehouse: Path) -> None:
-    found = newsmill(warehouse, "search", "budget ferry harbour")
-    assert found.returncode == 0, found.stderr
-    assert "Traceback" not in found.stderr
-    shown = visible(found.stdout)
-    assert MARKUP in shown and LINK in shown
-    assert "Harbour ]8;;http://evil.invalidevil link" in shown  # what extraction kept of ESCAPES
-    assert_harmless(found.stdout)
-
+def test_search_terms_holding_markup_are_text(warehouse: Path) -> None:
     for terms in ("[/x] foo", "[/x] budget"):
         result = newsmill(warehouse, "search", terms)
         assert result.returncode == 0, result.stderr
