@@ -11,6 +11,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -21,7 +22,7 @@ DEMO_CONFIG = "demo.toml"
 SOURCE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _LANG = re.compile(r"^[a-z]{2,3}$")
 WEB_SCHEMES = frozenset({"http", "https"})
-_DEFAULT_PORTS = {"http": 80, "https": 443}
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class ConfigError(ValueError):
@@ -49,8 +50,7 @@ class Source:
         """True when `url` is an http(s) URL on one of the source's domains (or a subdomain of one):
         where its articles and archive pages may be fetched from."""
         address = web_address(url)
-        return address is not None and any(
-            _matches(address, domain, subdomains=True) for domain in self.domains)
+        return address is not None and self._on_domains(address)
 
     def allows(self, url: str) -> bool:
         """True when `url` may be requested for this source at all: http(s), on its domains (or
@@ -62,12 +62,18 @@ class Source:
         the crawler to an internal address such as a cloud metadata service.
         """
         address = web_address(url)
-        if address is None:
-            return False
-        if any(_matches(address, domain, subdomains=True) for domain in self.domains):
-            return True
+        return address is not None and (self._on_domains(address) or any(
+            _matches(address, host, subdomains=False) for host in self._named_hosts))
+
+    def _on_domains(self, address: tuple[str, int]) -> bool:
+        return any(_matches(address, domain, subdomains=True) for domain in self.domains)
+
+    @cached_property
+    def _named_hosts(self) -> tuple[str, ...]:
+        """The hosts of its feeds, sitemaps and archives, and its `extra_hosts` (the guard asks for
+        every request, so they are parsed once)."""
         named = (urlsplit(u).netloc for u in (*self.feeds, *self.sitemaps, *self.archives))
-        return any(_matches(address, host, subdomains=False) for host in (*named, *self.extra_hosts))
+        return (*dict.fromkeys(named), *self.extra_hosts)
 
 
 def web_address(url: str) -> tuple[str, int] | None:
@@ -82,7 +88,7 @@ def web_address(url: str) -> tuple[str, int] | None:
     host = (parts.hostname or "").rstrip(".")
     if scheme not in WEB_SCHEMES or not host:
         return None
-    return host, port or _DEFAULT_PORTS[scheme]
+    return host, port or DEFAULT_PORTS[scheme]
 
 
 def _matches(address: tuple[str, int], host: str, *, subdomains: bool) -> bool:

@@ -10,6 +10,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
+from newsmill.config import DEFAULT_PORTS
+
 TRACKING_PARAMS: frozenset[str] = frozenset(
     {
         "fbclid",  # Facebook click id
@@ -51,7 +53,6 @@ TRACKING_PARAMS: frozenset[str] = frozenset(
 TRACKING_PREFIXES: tuple[str, ...] = ("utm_", "hsa_", "pk_", "mtm_", "__hs")
 """Families of tracking parameters: Google UTM, HubSpot ads, Matomo/Piwik, HubSpot cookies."""
 
-_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def is_tracking_param(name: str) -> bool:
@@ -75,7 +76,7 @@ def canonical_url(url: str) -> str:
     except ValueError:  # a non-numeric port: leave the netloc as written
         port = None
         host = parts.netloc.rpartition("@")[2].lower()
-    netloc = host if port is None or _DEFAULT_PORTS.get(scheme) == port else f"{host}:{port}"
+    netloc = host if port is None or DEFAULT_PORTS.get(scheme) == port else f"{host}:{port}"
     if parts.username is not None:
         userinfo = parts.username + (f":{parts.password}" if parts.password is not None else "")
         netloc = f"{userinfo}@{netloc}"

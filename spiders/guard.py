@@ -40,18 +40,15 @@ def refusal(source: Source, request: Request) -> str | None:
     if len(url) > MAX_URL_LENGTH:
         return f"refused: URL of {len(url)} characters, longer than the {MAX_URL_LENGTH} allowed"
     kind = request.meta.get("newsmill_kind")
+    on_site = kind in ON_SITE_KINDS
+    if source.owns(url) if on_site else source.allows(url):
+        return None
     parts = urlsplit(url)
     host = parts.netloc.rpartition("@")[2]
     if parts.scheme not in WEB_SCHEMES:
         problem = f"scheme {parts.scheme!r} is not http or https"
-    elif kind in ON_SITE_KINDS:
-        if source.owns(url):
-            return None
-        problem = f"host {host} is not one of the source's domains"
-    elif source.allows(url):
-        return None
     else:
-        problem = f"host {host} is not one of the source's hosts"
+        problem = f"host {host} is not one of the source's {'domains' if on_site else 'hosts'}"
     if not request.meta.get("redirect_urls"):
         return f"refused: {problem}"
     if kind == "article":
