@@ -25,7 +25,12 @@ from newsmill import layout
 from newsmill.config import Config, Source
 from newsmill.progress import Progress
 from newsmill.warehouse import LoadResult, RunInfo, connect, load_run
-from newsmill.warehouse.connection import LOCK_TIMEOUT_ENV, lock_timeout
+from newsmill.warehouse.connection import (
+    LOCK_TIMEOUT_ENV,
+    describe_process,
+    lock_timeout,
+    say_on_stderr,
+)
 from spiders.crawl import ERROR_PREFIX, EXIT_INTERRUPTED
 
 if TYPE_CHECKING:
@@ -118,7 +123,7 @@ class RunLock:
     def __init__(self, run_dir: Path, say: Callable[[str], None] | None = None) -> None:
         self.path = Path(run_dir) / layout.RUN_LOCK
         self.fd: int | None = None
-        self._say = say or _stderr
+        self._say = say or say_on_stderr
 
     def __enter__(self) -> RunLock:
         try:
@@ -165,16 +170,7 @@ class RunLock:
             pid = int(self.path.read_text().split()[0])
         except (OSError, ValueError, IndexError):
             return "another process"
-        try:
-            raw = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
-        except OSError:
-            return f"PID {pid}"
-        command = " ".join(raw.decode(errors="replace").split())
-        return f"PID {pid} ({command[:80]})" if command else f"PID {pid}"
-
-
-def _stderr(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+        return describe_process(pid)
 
 
 def _cannot_write(what: str, exc: OSError, where: Path) -> RunFailed:

@@ -31,9 +31,11 @@ def lock_timeout() -> float:
 
 def _describe_holder(message: str) -> str:
     match = _HOLDER.search(message)
-    if not match:
-        return "another process"
-    pid = match.group(1)
+    return describe_process(int(match.group(1))) if match else "another process"
+
+
+def describe_process(pid: int) -> str:
+    """``PID n (its command line)``, for a message naming who holds a lock."""
     try:
         raw = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
         cmd = " ".join(raw.decode(errors="replace").split())  # one line, even for `python -c "..."`
@@ -119,7 +121,7 @@ def refused(exc: Exception) -> bool:
                                               or "read-only mode" in text)
 
 
-def _stderr(message: str) -> None:
+def say_on_stderr(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
@@ -129,7 +131,7 @@ def connect(
     *,
     read_only: bool = False,
     timeout: float | None = None,
-    say: Callable[[str], None] = _stderr,
+    say: Callable[[str], None] = say_on_stderr,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection held only as long as needed; write connections get the schema created."""
     path = Path(path)

@@ -38,6 +38,13 @@ ARTICLE_COLUMNS = (
     "language, tags, text, word_count, content_hash, duplicate_of, fingerprint, fetched_at, warc_file, "
     "warc_offset"
 )
+CONTENT_COLUMNS = (
+    "source", "pub_date", "listed_date", "date_source", "title", "authors", "description", "site_name",
+    "language", "tags", "content_hash",
+)
+"""What a reader of an article sees: a load changes an article only when one of these differs."""
+_CONTENT_DIFFERS = (f"row({', '.join('n.' + c for c in CONTENT_COLUMNS)}) IS DISTINCT FROM "
+                    f"row({', '.join('o.' + c for c in CONTENT_COLUMNS)})")
 
 
 class IncompleteRun(RuntimeError):
@@ -244,23 +251,16 @@ def _apply(con: duckdb.DuckDBPyConnection, info: RunInfo, articles: pa.Table, re
     con.register("new_articles", articles)
     con.register("new_removed", removed)
     con.register("new_crawl_log", crawl_log)
-    # The articles this load may replace: its own URLs. What a reader of an article sees decides
-    # whether it changed; fetch bookkeeping (fetched_at, WARC pointers) and what the warehouse
-    # derives (duplicate_of) do not.
+    # The articles this load may replace: its own URLs, changed when their CONTENT_COLUMNS differ;
+    # fetch bookkeeping (fetched_at, WARC pointers) and what the warehouse derives (duplicate_of)
+    # do not count.
     con.execute(
-        """
+        f"""
         CREATE OR REPLACE TEMP TABLE load_changes AS
         WITH old AS (SELECT * FROM articles WHERE url IN (SELECT url FROM new_articles))
         SELECT n.url, n.source,
                CASE WHEN o.url IS NULL THEN 'inserted'
-                    WHEN n.source IS DISTINCT FROM o.source OR n.pub_date IS DISTINCT FROM o.pub_date
-                      OR n.listed_date IS DISTINCT FROM o.listed_date
-                      OR n.date_source IS DISTINCT FROM o.date_source OR n.title IS DISTINCT FROM o.title
-                      OR n.authors IS DISTINCT FROM o.authors
-                      OR n.description IS DISTINCT FROM o.description
-                      OR n.site_name IS DISTINCT FROM o.site_name OR n.language IS DISTINCT FROM o.language
-                      OR n.tags IS DISTINCT FROM o.tags OR n.content_hash IS DISTINCT FROM o.content_hash
-                    THEN 'updated'
+                    WHEN {_CONTENT_DIFFERS} THEN 'updated'
                     ELSE 'unchanged' END AS change
         FROM new_articles n LEFT JOIN old o ON n.url = o.url
         """
@@ -272,13 +272,12 @@ def _apply(con: duckdb.DuckDBPyConnection, info: RunInfo, articles: pa.Table, re
     con.execute("DELETE FROM articles WHERE url IN (SELECT url FROM fts_changed)")
     con.execute(
         f"INSERT INTO articles ({ARTICLE_COLUMNS}, run_id, attempt_id, loaded_at) "
-        f"SELECT {ARTICLE_COLUMNS}, ?, ?, now() FROM new_articles "
-        "WHERE url IN (SELECT url FROM load_changes WHERE change IN ('inserted', 'updated'))",
+        f"SELECT {ARTICLE_COLUMNS}, ?, ?, now() FROM new_articles WHERE url IN (SELECT url FROM fts_changed)",
         [info.run_id, info.attempt_id],
     )
     con.execute(
         "INSERT INTO removed_segments SELECT url, position, text, reason, score FROM new_removed "
-        "WHERE url IN (SELECT url FROM load_changes WHERE change IN ('inserted', 'updated'))"
+        "WHERE url IN (SELECT url FROM fts_changed)"
     )
     con.execute("INSERT INTO crawl_log BY NAME SELECT * FROM new_crawl_log")
     load_seconds = time.monotonic() - clock
