@@ -282,15 +282,15 @@ def query(obj: _Context, sql: str, fmt: str) -> None:
         except Exception as exc:  # many duckdb error types, and values Python cannot hold (fetchall)
             if refused(exc):
                 raise click.UsageError(_refusal(exc), ctx=click.get_current_context()) from None
-            raise click.ClickException(printable(f"query failed: {exc}")) from None
+            raise click.ClickException(f"query failed: {exc}") from None
     _print_rows(columns, rows, fmt)
 
 
 def _refusal(exc: Exception) -> str:
     """One line for a statement the sandbox refused, with DuckDB's reason."""
     said = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return printable(f"the query is read-only: it cannot write, open other files, reach the network "
-                     f"or change settings ({said}); use `newsmill shell` for that")
+    return (f"the query is read-only: it cannot write, open other files, reach the network "
+            f"or change settings ({said}); use `newsmill shell` for that")
 
 
 @main.command()
@@ -340,7 +340,7 @@ def export(obj: _Context, first: date, last: date, fmt: str, out: Path) -> None:
         try:
             rows = export_articles(con, out, fmt, first, last)
         except OSError as exc:
-            raise click.ClickException(printable(f"{out}: cannot write the export: {exc}")) from None
+            raise click.ClickException(f"{out}: cannot write the export: {exc}") from None
     console.print(safe_text(f"exported {rows} articles from {first} to {last} into {out}/ ({fmt})"))
 
 
@@ -362,7 +362,7 @@ def report(obj: _Context, first: date | None, last: date | None, out: Path) -> N
     try:
         out.write_text(html, encoding="utf-8")
     except OSError as exc:
-        raise click.ClickException(printable(f"{out}: cannot write the report: {exc}")) from None
+        raise click.ClickException(f"{out}: cannot write the report: {exc}") from None
     console.print(safe_text(f"report for {first} to {last} of {config.settings.database} written to {out}"))
 
 
@@ -420,8 +420,8 @@ def entry() -> None:
         command = exc.ctx.command_path if exc.ctx else "newsmill"
         console.print(safe_text(f"{command}: error: {exc.format_message()} (see {command} --help)"))
         sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
+    except click.ClickException as exc:  # click's own "Error: …" line, its text shown harmlessly
+        click.echo(f"Error: {printable(exc.format_message())}", err=True)
         sys.exit(exc.exit_code)
     except (ConfigError, WarehouseError, pipeline.RunBusy) as exc:
         console.print(safe_text(f"newsmill: error: {exc}"))

@@ -150,3 +150,15 @@ def test_progress_lines_show_markup_and_escapes_as_text() -> None:
     assert "Traceback" not in output
     assert "crawl [/bold] \\x1b[2J" in visible(output)
     assert "\x1b[2J" not in output
+
+
+def test_click_errors_show_control_characters_harmlessly(tmp_path: Path) -> None:
+    """An error raised as click's ClickException (here the local Airflow's, naming a folder the user
+    gave) prints its text with controls escaped, as every other message does."""
+    home = tmp_path / "air\x1b]8;;evil.invalid\x07flow\x1b[2J"
+    result = subprocess.run([harness.NEWSMILL, "airflow", "--home", str(home), "runs"], capture_output=True,
+                            text=True, timeout=60, env=TERMINAL)
+    assert result.returncode == 1
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr
+    assert result.stderr.startswith("Error: no local Airflow runs from ")
+    assert "air\\x1b]8;;evil.invalid\\x07flow\\x1b[2J" in result.stderr
