@@ -13,9 +13,9 @@ import unicodedata
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta, timezone
 
-from newsmill.demo import pools_en
 from newsmill.demo.model import Article, Comment, DemoSite, DemoSites, Insert, SiteSpec
-from newsmill.demo.writer import POOLS, compose, stories
+from newsmill.demo.textpool import text_pool
+from newsmill.demo.writer import compose, stories
 
 DEFAULT_LAST = date(2026, 11, 20)
 DEFAULT_DAYS = 30
@@ -91,7 +91,7 @@ def _pick_story(spec: SiteSpec, rng: random.Random, used: dict[tuple[str, int], 
 def _day_articles(spec: SiteSpec, day: date, taken: set[str], used: dict[tuple[str, int], int],
                   templates: dict[tuple[str, int], set[str]]) -> list[Article]:
     rng = random.Random(f"newsmill-demo/{spec.name}/{day.isoformat()}")
-    pool = POOLS[spec.language]
+    pool = text_pool(spec.language)
     tz = offset_of(spec)
     count = rng.randint(*spec.per_day)
     minutes = sorted(rng.sample(range(6 * 60, 21 * 60), count))
@@ -113,14 +113,14 @@ def _day_articles(spec: SiteSpec, day: date, taken: set[str], used: dict[tuple[s
         modified = min(published + timedelta(minutes=rng.randint(0, 150)),
                        datetime.combine(day, time(23, 30), tzinfo=tz))
         comments = tuple(
-            Comment(rng.choice(pool.COMMENTERS), text, rng.randint(5, 600))
-            for text in rng.sample(pool.COMMENTS, rng.randint(0, 3))
+            Comment(rng.choice(pool.commenters), text, rng.randint(5, 600))
+            for text in rng.sample(pool.comments, rng.randint(0, 3))
         )
         lead = draft.paragraphs[0]
         description = lead if len(lead) <= 200 else lead[:200].rsplit(" ", 1)[0] + "…"
         articles.append(Article(
             source=spec.name, id=article_id, section=section, slug=slug, path=path,
-            title=draft.title, description=description, author=rng.choice(pool.STAFF),
+            title=draft.title, description=description, author=rng.choice(pool.staff),
             published=published, modified=modified, paragraphs=draft.paragraphs,
             body=draft.paragraphs, tags=(label,), comments=comments,
         ))
@@ -168,11 +168,11 @@ def _place_inserts(start: date, days: int, sites: dict[str, list[Article]]) -> l
         position = on_day[min(index, len(on_day) - 1)]
         article = articles[position]
         if kind == "foreign":
-            texts = pools_en.FOREIGN_INSERTS[variant]
+            texts = text_pool("en").foreign_inserts[variant]
         else:
             earlier = [a for a in articles if a.day < day] or [a for a in articles if a is not article]
             other = earlier[len(earlier) * 2 // 3]
-            texts = (POOLS[article_language(name)].TEASER_LABEL.format(title=other.title),)
+            texts = (text_pool(article_language(name)).teaser_label.format(title=other.title),)
         articles[position], insert = _insert(article, kind, texts)
         used.add(article.path)
         inserts.append(insert)

@@ -11,10 +11,9 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timedelta
 from html import escape
-from types import ModuleType
 
 from newsmill.demo.model import Article, DemoSite
-from newsmill.demo.writer import POOLS
+from newsmill.demo.textpool import TextPool, text_pool
 
 _LOCALES = {"en": "en_GB", "de": "de_DE", "es": "es_ES"}
 _CSS = (
@@ -25,14 +24,14 @@ _CSS = (
 )
 
 
-def pool(site: DemoSite) -> ModuleType:
-    return POOLS[site.spec.language]
+def pool(site: DemoSite) -> TextPool:
+    return text_pool(site.spec.language)
 
 
 def human_date(site: DemoSite, day: date) -> str:
     """A day as the site writes it (``20 November 2026``, ``20. November 2026``, ...)."""
     texts = pool(site)
-    return texts.DATE_FORMAT.format(day=day.day, month=texts.MONTHS[day.month - 1], year=day.year)
+    return texts.date_format.format(day=day.day, month=texts.months[day.month - 1], year=day.year)
 
 
 def archive_path(day: date) -> str:
@@ -60,7 +59,7 @@ def _head(site: DemoSite, base: str, title: str, description: str, canonical: st
 
 
 def _header(site: DemoSite, last_day: date) -> str:
-    labels = pool(site).LABELS
+    labels = pool(site).labels
     items = [f'<li><a href="/">{escape(labels["home"])}</a></li>']
     items += [f'<li><a href="/{slug}/">{escape(label)}</a></li>' for slug, label in site.spec.sections]
     items.append(f'<li><a href="{archive_path(last_day)}">{escape(labels["archive"])}</a></li>')
@@ -75,7 +74,7 @@ def _header(site: DemoSite, last_day: date) -> str:
 
 
 def _newsletter(site: DemoSite) -> str:
-    labels = pool(site).LABELS
+    labels = pool(site).labels
     return (
         f'<aside class="newsletter" id="newsletter">\n<h2>{escape(labels["newsletter"])}</h2>\n'
         f'<p>{escape(labels["newsletter_text"])}</p>\n'
@@ -86,7 +85,7 @@ def _newsletter(site: DemoSite) -> str:
 
 
 def _footer(site: DemoSite, year: int) -> str:
-    labels = pool(site).LABELS
+    labels = pool(site).labels
     return (
         '<footer class="site-footer">\n<nav class="footer-nav"><ul>'
         f'<li><a href="/about/">{escape(site.spec.title)}</a></li>'
@@ -103,8 +102,7 @@ def _stamp(site: DemoSite, moment: datetime) -> str:
 
 def article_page(site: DemoSite, article: Article, base: str, last_day: date) -> str:
     """The full HTML page of `article` on the site served at `base`."""
-    texts = pool(site)
-    labels = texts.LABELS
+    labels = pool(site).labels
     url = article.url(base)
     label = dict(site.spec.sections)[article.section]
     ld = {
@@ -185,7 +183,7 @@ def _listing(site: DemoSite, articles: list[Article], base: str, with_date: bool
 
 def archive_page(site: DemoSite, day: date, base: str, first_day: date, last_day: date) -> str:
     """The archive page of `day`: that day's articles, links to the previous and next day."""
-    labels = pool(site).LABELS
+    labels = pool(site).labels
     heading = labels["articles_of"].format(date=human_date(site, day))
     pager = []
     if day > first_day:
@@ -204,7 +202,7 @@ def archive_page(site: DemoSite, day: date, base: str, first_day: date, last_day
 
 def front_page(site: DemoSite, base: str, last_day: date, section: str | None = None) -> str:
     """The home page (latest articles) or a section front (latest articles of `section`)."""
-    labels = pool(site).LABELS
+    labels = pool(site).labels
     articles = [a for a in site.articles if section is None or a.section == section]
     latest = list(reversed(articles))[:12]
     heading = labels["latest"] if section is None else dict(site.spec.sections)[section]
