@@ -1,8 +1,8 @@
 """Running the real `newsmill` CLI as the tests of disk errors, interrupts, concurrent runs, the
-query sandbox and terminal output need it: to its end on a crawled warehouse, or in a session of
-its own (so a signal can go to its process group, and what it leaves running can be found),
-without root's right to ignore file modes, on a small disk that can be filled, and
-comparing every column of every warehouse row."""
+query sandbox and terminal output (``tests/hostile``) and ``bench/run_faults.py`` need it: to its
+end on a crawled warehouse, or in a session of its own (so a signal can go to its process group,
+and what it leaves running can be found), without root's right to ignore file modes, on a small
+disk that can be filled, and comparing every column of every warehouse row."""
 
 from __future__ import annotations
 
@@ -17,9 +17,8 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import duckdb
-import pytest
-from hostile_site import DAY, Hits, Route, steady_config, steady_routes
 
+from bench.hostile_site import DAY, Hits, Route, steady_config, steady_routes
 from newsmill.demo.server import SiteServer
 
 NEWSMILL = str(Path(sys.executable).with_name("newsmill"))
@@ -27,9 +26,9 @@ RUN_ID = f"{DAY}_{DAY}_steady"
 _NO_OVERRIDE = "-dac_override,-dac_read_search,-fowner"
 
 
-class Unavailable(pytest.skip.Exception):
-    """This machine cannot set a scenario up (no setpriv, no right to mount): a test raising it is
-    skipped, and `bench/faults.py` prints its row as "not run here"."""
+class Unavailable(Exception):
+    """This machine cannot set a scenario up (no setpriv, no right to mount): `tests/hostile`'s
+    conftest skips a test raising it, and `bench/faults.py` prints its row as "not run here"."""
 
 
 def run_dir(data: Path) -> Path:
@@ -44,12 +43,6 @@ def start(argv: list[str], env: dict[str, str] | None = None) -> subprocess.Pope
     """The CLI in a session of its own: its PID is the process group and session of all it starts."""
     return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True, env=env)
-
-
-def finish(child: subprocess.Popen[str], timeout: float = 120) -> tuple[int, str]:
-    """Wait for the CLI (bounded); its exit status and stderr."""
-    _, stderr = child.communicate(timeout=timeout)
-    return child.returncode, stderr
 
 
 def interrupt(child: subprocess.Popen[str], signum: signal.Signals, *, group: bool = True,

@@ -1,4 +1,4 @@
-"""Reliability tables: the hostile loopback site (tests/hostile/hostile_site.py) through the real CLI.
+"""Reliability tables: the hostile loopback site (`hostile_site.py`) through the real CLI.
 
 Per URL: runs `newsmill run` for the site's day over the hostile source and a calm second source,
 runs the same day again, and prints per fault class how many URLs carried it, how each ended
@@ -25,15 +25,13 @@ import time
 from collections import Counter
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO), str(REPO / "tests" / "hostile")]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: `bench` as a package
 
 import duckdb  # noqa: E402
-from hostile_site import DAY, FAULTS, LISTING_FAULTS, Fault, HostileSites, snapshot  # noqa: E402
 
+from bench.cli_harness import NEWSMILL  # noqa: E402
+from bench.hostile_site import DAY, FAULTS, LISTING_FAULTS, Fault, HostileSites, snapshot  # noqa: E402
 from bench.run_faults import HEADER, Row, run_level  # noqa: E402
-
-NEWSMILL = str(Path(sys.executable).with_name("newsmill"))
 
 
 def _run(config: Path) -> tuple[subprocess.CompletedProcess[str], float]:

@@ -1,4 +1,4 @@
-"""A hostile loopback news site for the reliability tests and ``bench/faults.py``.
+"""A hostile loopback news site for the reliability tests (``tests/hostile``) and ``bench/faults.py``.
 
 Next to a few good articles it serves every fault a real crawl meets: error statuses, rate
 limits, slow and reset connections, redirect loops and off-site redirects, oversized and non-HTML
@@ -81,7 +81,7 @@ def _send(request: BaseHTTPRequestHandler, status: int, body: bytes, content_typ
 
 class Hits:
     """Counts the requests per path a served route gets (the HostileSites, the loopback sites of
-    `loopback.py` and the runs of `harness.py` count with it)."""
+    `loopback_sites.py` and the runs of `cli_harness.py` count with it)."""
 
     def __init__(self) -> None:
         self.counts: Counter[str] = Counter()

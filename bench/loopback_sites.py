@@ -1,9 +1,6 @@
-"""Helpers of the crawl-level security and limit tests: loopback sites that count the requests they
-get (among them the hosts of the off-site tests and the pages whose titles hold terminal markup),
-and the real crawl entry point (``python -m spiders.crawl``) in a subprocess.
-
-The crawl runs from the repository holding this file and inherits PYTHONPATH, so it runs the code
-under test, whichever checkout that is.
+"""Loopback sites that count the requests they get, for the crawl-level security and limit tests
+(``tests/hostile``) and ``bench/run_faults.py``: the hosts of the off-site scenario and the pages
+whose titles hold terminal markup.
 """
 
 from __future__ import annotations
@@ -11,17 +8,11 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from hostile_site import DAY, Hits, Route, article
-from warcio.archiveiterator import ArchiveIterator
-
+from bench.hostile_site import DAY, Hits, Route, article
 from newsmill.demo.server import Page, SiteServer
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 class CountingSite:
@@ -46,26 +37,6 @@ class CountingSite:
 
     def stop(self) -> None:
         self.server.stop()
-
-
-def crawl(config: Path, run_dir: Path, day: str = DAY) -> list[dict]:
-    """The crawl.jsonl rows of a crawl of `day` (which must exit 0)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSMILL_")}
-    result = subprocess.run([sys.executable, "-m", "spiders.crawl", "--config", str(config), "--from", day,
-                             "--to", day, "--out", str(run_dir)],
-                            cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
-    return [json.loads(line) for line in (run_dir / "crawl.jsonl").read_text().splitlines()]
-
-
-def warc_records(data_dir: Path) -> list[tuple[str, bytes]]:
-    """(target URI, HTTP body) of every WARC record under `data_dir`."""
-    records = []
-    for path in sorted((data_dir / "warc").rglob("*.warc.gz")):
-        with path.open("rb") as f:
-            for record in ArchiveIterator(f):
-                records.append((record.rec_headers.get_header("WARC-Target-URI"), record.content_stream().read()))
-    return records
 
 
 def settings_toml(data_dir: Path, **settings: object) -> str:

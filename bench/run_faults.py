@@ -4,10 +4,10 @@ listing points at another host, crawled text is terminal markup, `query` SQL rea
 its input is out of range.
 
 Each scenario runs once through the real CLI, in a session of its own (as `tests/hostile` runs it,
-with the helpers of `harness.py` and `loopback.py`), and is measured, not asserted: exit status and
-the line the user sees; rows changed (every column of articles, removed_segments, crawl_log and
-runs, before against after); processes of the session still running once the CLI has exited; and
-article URLs the loopback site was asked for more than once.
+with the helpers of `cli_harness.py` and `loopback_sites.py`), and is measured, not asserted: exit
+status and the line the user sees; rows changed (every column of articles, removed_segments,
+crawl_log and runs, before against after); processes of the session still running once the CLI has
+exited; and article URLs the loopback site was asked for more than once.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-from harness import (
+
+from bench.cli_harness import (
     NEWSMILL,
     Unavailable,
     command,
@@ -42,13 +43,20 @@ from harness import (
     unprivileged,
     wait_for,
 )
-from hostile_site import DAY, Hits, snapshot, steady_config
-from loopback import CONTROLS, LINK, MARKUP, TERMINAL, OffsiteSites, markup_routes, visible
-
+from bench.hostile_site import DAY, Hits, snapshot, steady_config
+from bench.loopback_sites import (
+    CONTROLS,
+    LINK,
+    MARKUP,
+    TERMINAL,
+    OffsiteSites,
+    markup_routes,
+    visible,
+)
 from newsmill.demo.server import SiteServer
 
 NEW_ARTICLES = 12
-"""Articles `harness.grown` lists beyond the 12 of `harness.loaded_folder`: what a run fetches."""
+"""Articles `cli_harness.grown` lists beyond the 12 of `cli_harness.loaded_folder`: what a run fetches."""
 HEADER = ("fault", "outcome (exit status, the one line the user sees, shortened)", "rows changed",
           "processes left", "duplicated fetches")
 NOT_MEASURED = "—"
@@ -147,7 +155,7 @@ def cli(argv: list[str], *, env: dict[str, str] | None = None,
 class Steady:
     """The steady site of `tests/hostile`, its requests counted; a data folder after one run of its
     day (12 articles); and, to compare interrupted and concurrent runs with, the rows that one run
-    and two runs in a row leave once the site lists 12 articles more (`harness.grown`)."""
+    and two runs in a row leave once the site lists 12 articles more (`cli_harness.grown`)."""
 
     def __init__(self, work: Path, site: SiteServer) -> None:
         self.work, self.site, self.hits = work, site, Hits()

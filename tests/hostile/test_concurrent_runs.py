@@ -12,9 +12,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from harness import command, finish, kill_session, lines, run_dir, start, wait_for
-from hostile_site import Hits, snapshot, steady_config, steady_routes
+from harness import finish
 
+from bench.cli_harness import command, kill_session, lines, run_dir, start, wait_for
+from bench.hostile_site import Hits, snapshot, steady_config, steady_routes
 from newsmill.demo.server import SiteServer
 
 ARTICLES = 24

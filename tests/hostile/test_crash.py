@@ -14,9 +14,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from hostile_site import DAY, snapshot, steady_config, steady_routes
 from warcio.archiveiterator import ArchiveIterator
 
+from bench.hostile_site import DAY, snapshot, steady_config, steady_routes
 from newsmill.demo.server import SiteServer
 
 NEWSMILL = str(Path(sys.executable).with_name("newsmill"))

@@ -17,11 +17,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from harness import (
+from harness import finish
+
+from bench.cli_harness import (
     RUN_ID,
     command,
     fill_once_crawling,
-    finish,
     grown,
     kill_session,
     loaded_folder,
@@ -31,8 +32,7 @@ from harness import (
     start,
     unprivileged,
 )
-from hostile_site import DAY
-
+from bench.hostile_site import DAY
 from newsmill.demo.server import SiteServer
 from newsmill.warehouse.load import load_run
 

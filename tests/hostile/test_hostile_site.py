@@ -10,7 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hostile_site import (
+
+from bench.hostile_site import (
     CALM,
     CHINESE,
     CYRILLIC,
@@ -22,7 +23,6 @@ from hostile_site import (
     SECRET,
     HostileSites,
 )
-
 from newsmill.warehouse import connect
 
 NEWSMILL = str(Path(sys.executable).with_name("newsmill"))

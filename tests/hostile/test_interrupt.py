@@ -12,9 +12,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from harness import (
+from harness import finish
+
+from bench.cli_harness import (
     command,
-    finish,
     interrupt,
     kill_session,
     left_running,
@@ -23,8 +24,7 @@ from harness import (
     start,
     wait_for,
 )
-from hostile_site import snapshot, steady_config, steady_routes
-
+from bench.hostile_site import snapshot, steady_config, steady_routes
 from newsmill.demo.server import SiteServer
 
 

@@ -11,9 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hostile_site import DAY, article, big_sitemap, unannounced
-from loopback import CountingSite, crawl, settings_toml
+from harness import crawl
 
+from bench.hostile_site import DAY, article, big_sitemap, unannounced
+from bench.loopback_sites import CountingSite, settings_toml
 from newsmill.demo.server import Page
 
 NEWSMILL = str(Path(sys.executable).with_name("newsmill"))

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hostile_site import DAY, snapshot, steady_config, steady_routes
 
+from bench.hostile_site import DAY, snapshot, steady_config, steady_routes
 from newsmill.demo.server import SiteServer
 from newsmill.warehouse import connect
 

@@ -12,18 +12,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hostile_site import article
-from loopback import (
+from harness import crawl, warc_records
+
+from bench.hostile_site import article
+from bench.loopback_sites import (
     SECRET,
     CountingSite,
     OffsiteSites,
-    crawl,
     settings_toml,
     sitemap_index,
     urlset,
-    warc_records,
 )
-
 from newsmill.demo.server import Page
 
 

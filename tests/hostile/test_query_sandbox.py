@@ -11,9 +11,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from harness import crawled, newsmill
-from hostile_site import steady_routes
 
+from bench.cli_harness import crawled, newsmill
+from bench.hostile_site import steady_routes
 from newsmill.demo.server import SiteServer
 
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import harness
 import pytest
-from hostile_site import DAY
-from loopback import CONTROLS, LINK, MARKUP, OSC8, TERMINAL, markup_routes, visible
 
+from bench.hostile_site import DAY
+from bench.loopback_sites import CONTROLS, LINK, MARKUP, OSC8, TERMINAL, markup_routes, visible
 from newsmill.demo.server import SiteServer
 
 
