@@ -22,8 +22,7 @@ from lxml.etree import ErrorTypes
 from lxml.html import HtmlElement, HTMLParser, fromstring
 from trafilatura.utils import HTML_PARSER, decode_file, load_html
 
-from transforms.chunks import with_continuation
-from transforms.consensus import reference_text
+from transforms.continuation import with_continuation
 from transforms.language import word_count
 from transforms.markup import (
     collapse_wrapper_runs,
@@ -31,6 +30,7 @@ from transforms.markup import (
     reopen_paragraph_divs,
     unwrap_layout,
 )
+from transforms.reference import reference_text
 
 # favor_recall reads more of the article and costs less (trafilatura keeps its own reading of a
 # long text without comparing readability's); the cleaning removes what it adds. favor_precision
@@ -82,7 +82,7 @@ class Extracted:
     site_name: str | None = None
     description: str | None = None
     tags: list[str] = field(default_factory=list)
-    # readability's text of the same page: a second opinion for cleaning (transforms.consensus)
+    # readability's text of the same page: a second opinion for cleaning (transforms.reference)
     reference: str = ""
 
     @property

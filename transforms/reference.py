@@ -1,11 +1,12 @@
-"""A second opinion on where the article is: readability's reading of the same page.
+"""The reference: readability's reading of the same page, a second opinion on where the article is.
 
 trafilatura keeps whatever sits in or near the article's container: link lists, reader posts,
 menus, the next story. readability (the fork bundled with trafilatura) scores blocks
 differently and mostly stops at the article's edges, but drops headlines and leads more often. So
-neither replaces the other: when readability's text lies almost wholly inside trafilatura's, the
-two agree on where the article is, and a paragraph of trafilatura's whose word pairs readability
-does not contain is taken for page furniture. When they disagree, nothing is judged.
+neither replaces the other: when the reference lies almost wholly inside trafilatura's text, the
+two agree on where the article is, and a paragraph of trafilatura's whose word pairs the reference
+does not contain is taken for page furniture (removal reason `not_in_reference`). When they
+disagree, nothing is judged.
 """
 
 from __future__ import annotations
@@ -18,24 +19,25 @@ from trafilatura.external import try_readability
 from transforms.language import tokens
 
 MIN_REFERENCE_TOKENS = 30  # a shorter reading is no evidence of where the article is
-MIN_CONTAINED = 0.8  # share of readability's tokens found in the extracted text
-MIN_COVERAGE = 0.1  # readability's length against ours: less is one fragment of the article
-# Share of a paragraph's word pairs readability must contain to keep it. Pairs, not words: a
+MIN_CONTAINED = 0.8  # share of the reference's tokens found in the extracted text
+MIN_COVERAGE = 0.1  # the reference's length against ours: less is one fragment of the article
+# Share of a paragraph's word pairs the reference must contain to keep it. Pairs, not words: a
 # reader's post about the story shares its words, seldom its phrases.
 MIN_SUPPORT = 0.3
 # Longer paragraphs inside the article are left alone (prose readability cut short); after
-# readability's last paragraph every paragraph is judged (the next story, a reader's post).
+# the reference's last paragraph every paragraph is judged (the next story, a reader's post).
 MAX_JUDGED_TOKENS = 40
-MIN_LEAD_TOKENS = 12  # a sentence this long above readability's first paragraph is a lead
+MIN_LEAD_TOKENS = 12  # a sentence this long above the reference's first paragraph is a lead
 _STOPS = (".", "!", "?", "。", "！", "？", "…", "»", '"', "”")
 
 
 def reference_text(tree: HtmlElement) -> str:
-    """readability's main text of the parsed page (on a copy: readability edits the tree)."""
+    """The reference of a parsed page: readability's main text (read on a copy: readability edits
+    the tree)."""
     return " ".join(try_readability(deepcopy(tree)).itertext())
 
 
-def unsupported(
+def not_in_reference(
     paragraphs: list[str], reference: str, protected: set[int] = frozenset()
 ) -> dict[int, float]:
     """The paragraphs the reference does not contain, with their support (share of word pairs

@@ -1,10 +1,11 @@
-"""The second opinion: what readability does not read as the article goes, when the two agree."""
+"""The reference: what readability does not read as the article goes, when the two agree."""
 
 from pathlib import Path
 
-from transforms.consensus import unsupported
+from transforms.clean import clean_paragraphs
 from transforms.extract import extract_article
 from transforms.language import tokens
+from transforms.reference import not_in_reference
 
 FIXTURES = Path(__file__).parent / "fixtures"
 STORY = [
@@ -17,7 +18,7 @@ POSTS = ["harbourwatcher wrote at 08:24", "About time they checked the cranes, e
 
 
 def test_paragraphs_outside_the_reference_go_and_the_story_stays():
-    removed = unsupported([*STORY, *POSTS], " ".join(STORY))
+    removed = not_in_reference([*STORY, *POSTS], " ".join(STORY))
     assert sorted(removed) == [4, 5]
     assert all(score < 0.3 for score in removed.values())
 
@@ -29,22 +30,22 @@ def test_a_long_paragraph_inside_the_story_stays_though_the_reference_lacks_it()
         "which loose cables fell onto the berth below while ships were being unloaded there."
     )
     paragraphs = [STORY[0], aside, *STORY[1:]]
-    assert unsupported(paragraphs, " ".join(STORY)) == {}
+    assert not_in_reference(paragraphs, " ".join(STORY)) == {}
 
 
 def test_protected_paragraphs_are_never_judged():
     headline = "Harbour crane collapses during storm"
-    removed = unsupported([headline, *STORY], " ".join(STORY), protected={0})
+    removed = not_in_reference([headline, *STORY], " ".join(STORY), protected={0})
     assert removed == {}
 
 
 def test_nothing_is_judged_when_the_reference_reads_another_part_of_the_page():
     elsewhere = "Weather alerts, port news and the archive of the Eastwick Courier since 1951. " * 4
-    assert unsupported([*STORY, *POSTS], elsewhere) == {}
+    assert not_in_reference([*STORY, *POSTS], elsewhere) == {}
 
 
 def test_nothing_is_judged_when_the_reference_is_too_short():
-    assert unsupported([*STORY, *POSTS], STORY[0][:60]) == {}
+    assert not_in_reference([*STORY, *POSTS], STORY[0][:60]) == {}
 
 
 def test_tokens_keep_the_order_of_mixed_scripts():
@@ -57,7 +58,7 @@ def test_extraction_carries_readability_reading_without_the_thread_below_the_sto
     assert ex is not None
     assert "harbourwatcher wrote at 08:24" in ex.paragraphs
     assert "harbourwatcher" not in ex.reference
-    removed = unsupported(ex.paragraphs, ex.reference)
+    removed = not_in_reference(ex.paragraphs, ex.reference)
     assert {ex.paragraphs[i] for i in removed} >= {
         "harbourwatcher wrote at 08:24",
         "nightshift wrote at 07:51",
@@ -67,8 +68,6 @@ def test_extraction_carries_readability_reading_without_the_thread_below_the_sto
 
 
 def test_cleaning_removes_what_the_reference_leaves_out_and_says_why():
-    from transforms.clean import clean_paragraphs
-
     headline = "Harbour crane collapses during storm"
     cleaned = clean_paragraphs(
         [headline, *STORY, *POSTS], "en", headline + " | Eastwick Courier", " ".join(STORY)
@@ -81,5 +80,5 @@ def test_cleaning_removes_what_the_reference_leaves_out_and_says_why():
 def test_a_lead_above_what_the_reference_reads_stays_but_menu_lines_go():
     lead = "Gales of 120 km/h toppled a harbour crane at Eastwick overnight; nobody was hurt in the collapse."
     menu = ["Home", "Port news"]
-    removed = unsupported([*menu, lead, *STORY], " ".join(STORY))
+    removed = not_in_reference([*menu, lead, *STORY], " ".join(STORY))
     assert sorted(removed) == [0, 1]

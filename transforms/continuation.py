@@ -4,9 +4,9 @@ Some templates cut the story into blocks of one tag and class with an ad row bet
 grid of `div` chunks). trafilatura takes the first block of the article's class and stops there;
 readability often takes another one (the longest), and then neither has the whole story. The
 blocks beside the one holding the extracted paragraphs, of the same tag and class, are read too,
-keeping only what readability's reading of the page (transforms.consensus) also has: a row of
-same-class blocks is as often reader comments, teasers or the next story, which readability
-leaves out, and such blocks more often hold that than article text.
+keeping only what the reference (readability's reading of the page, transforms.reference) also
+has: a row of same-class blocks is as often reader comments, teasers or the next story, which
+readability leaves out, and such blocks more often hold that than article text.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 from lxml.html import HtmlElement
 
-from transforms.consensus import pair_share, reference_pairs
+from transforms.reference import pair_share, reference_pairs
 
 BLOCK_TAGS = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "blockquote", "li", "pre"})
 PREFIX = 60  # characters of a paragraph that identify it in the extracted text
