@@ -42,17 +42,16 @@ updated articles, through the AssetAlias ``newsmill_articles_changed`` (an Asset
 as outlet gets an event on every success). The event's ``extra`` holds ``source``, ``day``,
 ``run_id``, ``attempt_id``, ``inserted`` and ``updated``.
 
-**Settings** (read when the file is parsed; all optional):
-``NEWSMILL_START_DATE`` (YYYY-MM-DD, default 2026-01-01), ``NEWSMILL_END_DATE`` (last day to
-schedule), ``NEWSMILL_CATCHUP`` (true/false, default false), ``NEWSMILL_MAX_ACTIVE_RUNS`` (default 3).
-At run time the tasks read the sources and paths from ``NEWSMILL_CONFIG`` / ``NEWSMILL_DATA_DIR`` /
-``NEWSMILL_DB`` (see newsmill.config). Trigger params: ``refetch`` (re-fetch and replace the day),
+**Settings** (environment variables, read through ``newsmill.config`` and listed in the README's
+table; all optional). When the file is parsed: ``NEWSMILL_START_DATE``, ``NEWSMILL_END_DATE``,
+``NEWSMILL_CATCHUP``, ``NEWSMILL_MAX_ACTIVE_RUNS``. At run time the tasks read the sources and paths
+from ``NEWSMILL_CONFIG`` / ``NEWSMILL_DATA_DIR`` / ``NEWSMILL_DB``, and ``extract`` its processes from
+``NEWSMILL_EXTRACT_WORKERS``. Trigger params: ``refetch`` (re-fetch and replace the day),
 ``sources`` (a subset of source names; default all).
 """
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, date, datetime, timedelta
 
 from airflow.sdk import (
@@ -67,6 +66,15 @@ from airflow.sdk import (
     task_group,
 )
 
+from newsmill.config import (
+    CATCHUP,
+    END_DATE,
+    EXTRACT_WORKERS,
+    MAX_ACTIVE_RUNS,
+    START_DATE,
+    load_config,
+)
+
 DAG_ID = "newsmill_daily"
 DUCKDB_POOL = "duckdb"
 ARTICLES = Asset(name="newsmill_articles", uri="x-newsmill://warehouse/articles", group="newsmill")
@@ -78,24 +86,14 @@ ARTICLES_CHANGED = AssetAlias(name="newsmill_articles_changed", group="newsmill"
 BY_SOURCE = "{{ task.op_kwargs['source'] }}"
 
 
-def _env_date(name: str, default: str | None) -> datetime | None:
-    value = os.environ.get(name) or default
-    if not value:
-        return None
-    return datetime.combine(date.fromisoformat(value), datetime.min.time(), tzinfo=UTC)
-
-
-def _env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    return default if value is None else value.strip().lower() in ("1", "true", "yes", "on")
+def _midnight_utc(day: date | None) -> datetime | None:
+    return None if day is None else datetime.combine(day, datetime.min.time(), tzinfo=UTC)
 
 
 # --- run-time helpers (called inside tasks only) --------------------------------------------------
 
 
 def _config():
-    from newsmill.config import load_config
-
     return load_config()  # NEWSMILL_CONFIG / NEWSMILL_DATA_DIR / NEWSMILL_DB, read at run time
 
 
@@ -169,8 +167,7 @@ def extract(source: str, run_dir: str) -> str:
 
     from newsmill import pipeline
 
-    workers = os.environ.get("NEWSMILL_EXTRACT_WORKERS")
-    done = pipeline.extract(_config(), Path(run_dir), workers=int(workers) if workers else None)
+    done = pipeline.extract(_config(), Path(run_dir), workers=EXTRACT_WORKERS.value())
     return str(done)
 
 
@@ -232,10 +229,10 @@ def check(names: list[str]) -> dict:
 @dag(
     dag_id=DAG_ID,
     schedule=CronDataIntervalTimetable("@daily", timezone="UTC"),
-    start_date=_env_date("NEWSMILL_START_DATE", "2026-01-01"),
-    end_date=_env_date("NEWSMILL_END_DATE", None),
-    catchup=_env_bool("NEWSMILL_CATCHUP", False),
-    max_active_runs=int(os.environ.get("NEWSMILL_MAX_ACTIVE_RUNS", "3")),
+    start_date=_midnight_utc(START_DATE.value()),
+    end_date=_midnight_utc(END_DATE.value()),
+    catchup=CATCHUP.value(),
+    max_active_runs=MAX_ACTIVE_RUNS.value(),
     dagrun_timeout=timedelta(hours=8),
     default_args={
         "owner": "newsmill",

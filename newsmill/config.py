@@ -1,19 +1,23 @@
 """Sources and settings, read from one TOML file and validated up front.
 
 Every error names the file, the source and the field, so a user can fix the config without reading
-code. All configuration is read here and nowhere else.
+code. All configuration is read here and nowhere else: the TOML file, and the NEWSMILL_* environment
+variables (`ENVIRONMENT`, documented in the README's table, which a test checks against it).
 """
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
+from typing import Generic, TypeVar
 from urllib.parse import urlsplit
 
 DEFAULT_CONFIG = "default.toml"
@@ -26,7 +30,130 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class ConfigError(ValueError):
-    """The config file is wrong; the message says where and how."""
+    """The config file or a NEWSMILL_* variable is wrong; the message says where and how."""
+
+
+# --- environment variables --------------------------------------------------------------------------
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class EnvVar(Generic[T]):
+    """One NEWSMILL_* environment variable: what it sets, its default, how its text is read.
+
+    An empty value counts as unset. A value `parse` refuses (ValueError) is a ConfigError naming
+    the variable and the value, never a silent fallback to the default.
+    """
+
+    name: str
+    meaning: str
+    default: T
+    shown_default: str  # the default as the README's table states it
+    expected: str  # what `parse` accepts, for the error
+    parse: Callable[[str], T]
+
+    def value(self, environ: Mapping[str, str] | None = None) -> T:
+        """The variable's value in `environ` (default: this process's environment)."""
+        raw = (os.environ if environ is None else environ).get(self.name, "")
+        if not raw:
+            return self.default
+        try:
+            return self.parse(raw)
+        except ValueError:
+            raise ConfigError(f"environment variable {self.name}={raw!r}: expected {self.expected}") from None
+
+
+def _number(low: float, high: float) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        value = float(text)
+        if not low <= value <= high:  # also refuses nan
+            raise ValueError(text)
+        return value
+    return parse
+
+
+def _integer(low: int, high: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        value = int(text)
+        if not low <= value <= high:
+            raise ValueError(text)
+        return value
+    return parse
+
+
+def _one_of(*choices: str) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        if text.strip().upper() not in choices:
+            raise ValueError(text)
+        return text.strip().upper()
+    return parse
+
+
+def _flag(text: str) -> bool:
+    word = text.strip().lower()
+    if word in ("1", "true", "yes", "on"):
+        return True
+    if word in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(text)
+
+
+def _web_url(text: str) -> str:
+    if web_address(text) is None:
+        raise ValueError(text)
+    return text
+
+
+CONFIG: EnvVar[Path | None] = EnvVar(
+    "NEWSMILL_CONFIG", "the sources TOML file (`--config`)", None,
+    "the packaged `newsmill/configs/default.toml`", "a file name", Path)
+DATA_DIR: EnvVar[Path | None] = EnvVar(
+    "NEWSMILL_DATA_DIR", "where WARC and run files go (`--data-dir`)", None,
+    "`settings.data_dir`, else `data/`", "a folder name", Path)
+DATABASE: EnvVar[Path | None] = EnvVar(
+    "NEWSMILL_DB", "the DuckDB warehouse (`--db`)", None,
+    "`settings.database`, else `DATA_DIR/news.duckdb`", "a file name", Path)
+LOCK_TIMEOUT: EnvVar[float] = EnvVar(
+    "NEWSMILL_LOCK_TIMEOUT", "seconds to wait for a warehouse or run directory another process holds",
+    300.0, "300", "a number of seconds, 0 or more", _number(0, math.inf))
+EXTRACT_WORKERS: EnvVar[int | None] = EnvVar(
+    "NEWSMILL_EXTRACT_WORKERS", "extraction processes of an Airflow `extract` task", None,
+    "one per core", "a whole number from 1 to 1024", _integer(1, 1024))
+TOPIC_THREADS: EnvVar[int] = EnvVar(
+    "NEWSMILL_TOPIC_THREADS", "threads of the topic model in each extraction process", 1,
+    "1", "a whole number from 1 to 1024", _integer(1, 1024))
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+CRAWL_LOG_LEVEL: EnvVar[str] = EnvVar(
+    "NEWSMILL_CRAWL_LOG_LEVEL", "Scrapy's log level on the crawl's stderr (`DEBUG` shows every request)",
+    "WARNING", "`WARNING`", f"one of {', '.join(LOG_LEVELS)}", _one_of(*LOG_LEVELS))
+START_DATE: EnvVar[date] = EnvVar(
+    "NEWSMILL_START_DATE", "the first day `newsmill_daily` schedules (read when Airflow parses the DAG)",
+    date(2026, 1, 1), "2026-01-01", "a date YYYY-MM-DD", date.fromisoformat)
+END_DATE: EnvVar[date | None] = EnvVar(
+    "NEWSMILL_END_DATE", "the last day `newsmill_daily` schedules", None,
+    "none", "a date YYYY-MM-DD", date.fromisoformat)
+CATCHUP: EnvVar[bool] = EnvVar(
+    "NEWSMILL_CATCHUP", "whether `newsmill_daily` schedules the past days since its first day", False,
+    "false", "true or false (1/0, yes/no, on/off)", _flag)
+MAX_ACTIVE_RUNS: EnvVar[int] = EnvVar(
+    "NEWSMILL_MAX_ACTIVE_RUNS", "days `newsmill_daily` runs at once", 3,
+    "3", "a whole number from 1 to 1024", _integer(1, 1024))
+AIRFLOW_HOME: EnvVar[Path | None] = EnvVar(
+    "NEWSMILL_AIRFLOW_HOME", "home of the local Airflow of `newsmill airflow` (`--home`)", None,
+    "`DATA_DIR/airflow`", "a folder name", Path)
+AIRFLOW_PORT: EnvVar[int] = EnvVar(
+    "NEWSMILL_AIRFLOW_PORT", "port of the local Airflow's UI and REST API (`newsmill airflow up --port`)",
+    8080, "8080", "a port from 1 to 65535", _integer(1, 65535))
+AIRFLOW_API: EnvVar[str | None] = EnvVar(
+    "NEWSMILL_AIRFLOW_API", "REST API where `newsmill_daily` notes its day on each run "
+    "(`newsmill airflow up` sets it for its processes)", None, "none: no notes", "an http(s) URL", _web_url)
+
+ENVIRONMENT: tuple[EnvVar, ...] = (
+    CONFIG, DATA_DIR, DATABASE, LOCK_TIMEOUT, EXTRACT_WORKERS, TOPIC_THREADS, CRAWL_LOG_LEVEL,
+    START_DATE, END_DATE, CATCHUP, MAX_ACTIVE_RUNS, AIRFLOW_HOME, AIRFLOW_PORT, AIRFLOW_API,
+)
+"""Every environment variable newsmill reads, in the order of the README's table."""
 
 
 @dataclass(frozen=True)
@@ -147,8 +274,9 @@ def load_config(
     data_dir: str | os.PathLike[str] | None = None,
     database: str | os.PathLike[str] | None = None,
 ) -> Config:
-    """Read and validate a config; `path`, `data_dir`, `database` fall back to NEWSMILL_* env vars."""
-    path = Path(path or os.environ.get("NEWSMILL_CONFIG") or packaged_config(DEFAULT_CONFIG))
+    """Read and validate a config; `path`, `data_dir`, `database` fall back to NEWSMILL_CONFIG,
+    NEWSMILL_DATA_DIR and NEWSMILL_DB."""
+    path = Path(path or CONFIG.value() or packaged_config(DEFAULT_CONFIG))
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -158,14 +286,14 @@ def load_config(
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     settings = _settings(path, raw.get("settings", {}))
-    data_dir = data_dir or os.environ.get("NEWSMILL_DATA_DIR")
-    database = database or os.environ.get("NEWSMILL_DB")
+    data_dir = data_dir or DATA_DIR.value()
+    database = database or DATABASE.value()
     if data_dir:
-        settings = _replace(settings, data_dir=Path(data_dir))
+        settings = replace(settings, data_dir=Path(data_dir))
         if not database and "database" not in raw.get("settings", {}):
-            settings = _replace(settings, database=Path(data_dir) / "news.duckdb")
+            settings = replace(settings, database=Path(data_dir) / "news.duckdb")
     if database:
-        settings = _replace(settings, database=Path(database))
+        settings = replace(settings, database=Path(database))
     unknown = set(raw) - {"settings", "sources"}
     if unknown:
         raise ConfigError(f"{path}: unknown top-level table(s) {sorted(unknown)}; expected [settings] and [[sources]]")
@@ -179,12 +307,6 @@ def load_config(
             raise ConfigError(f"{path}: source {source.name!r}: duplicate name")
         seen.add(source.name)
     return Config(path=path, settings=settings, sources=sources)
-
-
-def _replace(settings: Settings, **changes: object) -> Settings:
-    from dataclasses import replace
-
-    return replace(settings, **changes)
 
 
 _SETTING_RANGES: dict[str, tuple[int, int, str]] = {

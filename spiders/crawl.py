@@ -25,7 +25,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, NoReturn
 
-from newsmill.config import ConfigError, Settings, Source, load_config
+from newsmill.config import CRAWL_LOG_LEVEL, ConfigError, Settings, Source, load_config
 from newsmill.dates import parse_day
 from spiders.canonical import canonical_url
 from spiders.crawllog import CrawlLog, RecordError
@@ -39,8 +39,6 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 143
 PROG = "python -m spiders.crawl"
 ERROR_PREFIX = f"{PROG}: error: "
 """Starts the one stderr line that says why the crawl failed (callers quote what follows it)."""
-LOG_LEVEL_ENV = "NEWSMILL_CRAWL_LOG_LEVEL"
-"""Scrapy's log level on stderr (default WARNING); DEBUG shows every request."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -90,14 +88,16 @@ def run_crawl(
     last: date,
     run_dir: Path,
     skip: frozenset[str] = frozenset(),
+    log_level: str = CRAWL_LOG_LEVEL.default,
 ) -> int:
-    """Crawl `sources` for first..last in this process; return the exit status (module doc).
+    """Crawl `sources` for first..last in this process, Scrapy logging at `log_level` on stderr;
+    return the exit status (module doc).
 
     Signals are the caller's to handle (`main` ends the process at once); Scrapy installs none.
     At the first error that leaves the crawl's record incomplete every spider is stopped, and the
     error is printed as the last stderr line."""
     try:
-        return _run(settings, sources, first, last, run_dir, skip)
+        return _run(settings, sources, first, last, run_dir, skip, log_level)
     except RecordError as exc:  # crawl.jsonl cannot be opened, or crawl.done.json written
         return _failed(str(exc))
 
@@ -109,6 +109,7 @@ def _run(
     last: date,
     run_dir: Path,
     skip: frozenset[str],
+    log_level: str,
 ) -> int:
     from scrapy import signals
     from scrapy.crawler import AsyncCrawlerProcess
@@ -117,10 +118,7 @@ def _run(
 
     log = CrawlLog(run_dir)
     data_dir = settings.data_dir.resolve()  # crawl.jsonl names WARC files by absolute path
-    level = os.environ.get(LOG_LEVEL_ENV, "WARNING").upper()
-    if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
-        level = "WARNING"
-    process = AsyncCrawlerProcess(scrapy_settings(settings, log_level=level))
+    process = AsyncCrawlerProcess(scrapy_settings(settings, log_level=log_level))
     pending = list(sources)
     finished: set[str] = set()  # sources whose spider closed at the end of its work
     errors: list[str] = []
@@ -205,13 +203,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = load_config(args.config, data_dir=args.data_dir)
         sources = config.select(list(dict.fromkeys(args.source)))
         skip = read_skip_urls(args.skip_urls)
+        log_level = CRAWL_LOG_LEVEL.value()
     except ConfigError as exc:
         print(f"{ERROR_PREFIX}{exc}", file=sys.stderr)
         return EXIT_USAGE
     if not sources:
         print(f"{ERROR_PREFIX}{config.path}: no sources to crawl", file=sys.stderr)
         return EXIT_USAGE
-    return run_crawl(config.settings, sources, args.first, args.last, args.out, skip)
+    return run_crawl(config.settings, sources, args.first, args.last, args.out, skip, log_level)
 
 
 if __name__ == "__main__":

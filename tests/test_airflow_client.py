@@ -12,8 +12,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from newsmill.config import AIRFLOW_API
 from newsmill.local_airflow import client as client_module
-from newsmill.local_airflow.client import API_ENV, AirflowClient, ApiError, note_collected_day
+from newsmill.local_airflow.client import AirflowClient, ApiError, note_collected_day
 
 LOCKED = {"detail": "Database is locked. Backfill creation is not supported on SQLite under concurrent access."}
 
@@ -94,12 +95,27 @@ def test_backfill_does_not_retry_a_bad_request(api: ThreadingHTTPServer) -> None
     assert api.posts == 1  # type: ignore[attr-defined]
 
 
+def test_every_write_retries_while_sqlite_is_locked(api: ThreadingHTTPServer) -> None:
+    api.patch_refusals = 2  # type: ignore[attr-defined]
+    _client(api).set_paused("dag", False)
+    assert api.patches == [("/api/v2/dags/dag", {"is_paused": False})] * 3  # type: ignore[attr-defined]
+
+
+def test_a_write_gives_up_on_a_lock_that_does_not_pass(api: ThreadingHTTPServer,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(client_module, "SQLITE_LOCKED_RETRY", 0.0)
+    api.patch_refusals = 5  # type: ignore[attr-defined]
+    with pytest.raises(ApiError, match="HTTP 500"):
+        _client(api).ensure_pool("duckdb", 1, "one writer")
+    assert len(api.patches) == 1  # type: ignore[attr-defined]
+
+
 DAY = date(2026, 11, 17)
 RUN = "backfill__2026-11-18T00:00:00+00:00"
 
 
 def test_the_run_note_names_the_day_it_collects(api: ThreadingHTTPServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(API_ENV, f"http://127.0.0.1:{api.server_address[1]}")
+    monkeypatch.setenv(AIRFLOW_API.name, f"http://127.0.0.1:{api.server_address[1]}")
     assert note_collected_day("newsmill_daily", RUN, DAY, current=None) == "collects 2026-11-17"
     assert api.patches == [  # type: ignore[attr-defined]
         ("/api/v2/dags/newsmill_daily/dagRuns/backfill__2026-11-18T00%3A00%3A00%2B00%3A00",
@@ -111,7 +127,7 @@ def test_the_run_note_names_the_day_it_collects(api: ThreadingHTTPServer, monkey
 
 def test_the_note_is_written_once_the_database_lock_passes(api: ThreadingHTTPServer,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(API_ENV, f"http://127.0.0.1:{api.server_address[1]}")
+    monkeypatch.setenv(AIRFLOW_API.name, f"http://127.0.0.1:{api.server_address[1]}")
     api.patch_refusals = 1  # type: ignore[attr-defined]
     assert note_collected_day("newsmill_daily", RUN, DAY, current=None) == "collects 2026-11-17"
     assert len(api.patches) == 2  # type: ignore[attr-defined]
@@ -119,14 +135,22 @@ def test_the_note_is_written_once_the_database_lock_passes(api: ThreadingHTTPSer
 
 def test_no_note_without_the_local_api_and_none_that_fails_the_task(
         api: ThreadingHTTPServer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
-    monkeypatch.delenv(API_ENV, raising=False)
+    monkeypatch.delenv(AIRFLOW_API.name, raising=False)
     assert note_collected_day("newsmill_daily", RUN, DAY, current=None) is None
     assert api.patches == []  # type: ignore[attr-defined]
 
     port = api.server_address[1]
     api.shutdown()
     api.server_close()
-    monkeypatch.setenv(API_ENV, f"http://127.0.0.1:{port}")
+    monkeypatch.setenv(AIRFLOW_API.name, f"http://127.0.0.1:{port}")
     with caplog.at_level(logging.WARNING):
         assert note_collected_day("newsmill_daily", RUN, DAY, current=None) is None
     assert f"cannot note the day on run {RUN}: " in caplog.text
+
+
+def test_a_malformed_api_variable_is_logged_not_raised(monkeypatch: pytest.MonkeyPatch,
+                                                       caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setenv(AIRFLOW_API.name, "localhost:8080")
+    with caplog.at_level(logging.WARNING):
+        assert note_collected_day("newsmill_daily", RUN, DAY, current=None) is None
+    assert "NEWSMILL_AIRFLOW_API='localhost:8080': expected an http(s) URL" in caplog.text

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from newsmill.demo.generate import DEFAULT_DAYS
 from newsmill.demo.sites import DemoServers, serve_demo
+from newsmill.processes import alive, command_line
 
 PID_FILE = "demo-sites.pid"
 
@@ -33,31 +34,9 @@ def pid_file(data_dir: str | os.PathLike[str]) -> Path:
     return Path(data_dir) / PID_FILE
 
 
-def _alive(pid: int) -> bool:
-    """True while `pid` runs and has not exited (a zombie waiting for its parent has)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return False
-    except OSError:  # no procfs: ask the kernel
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        return True
-    return stat[stat.rindex(")") + 2:].split()[0] not in ("Z", "X")
-
-
 def _is_demo(pid: int) -> bool:
     """Whether `pid` is a newsmill process (a recorded pid may have been reused since)."""
-    try:
-        return b"newsmill" in Path(f"/proc/{pid}/cmdline").read_bytes()
-    except FileNotFoundError:
-        return False
-    except OSError:
-        return True
+    return b"newsmill" in (command_line(pid) or b"")
 
 
 def serving_pid(path: Path) -> int | None:
@@ -66,7 +45,7 @@ def serving_pid(path: Path) -> int | None:
         pid = int(json.loads(path.read_text())["pid"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return pid if _alive(pid) and _is_demo(pid) else None
+    return pid if alive(pid) and _is_demo(pid) else None
 
 
 def serve_until_stopped(ports: Sequence[int], announce: Callable[[DemoServers], None], *,
@@ -109,9 +88,9 @@ def stop(pid_path: Path, timeout: float = 10.0) -> int | None:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGTERM)
         deadline = time.monotonic() + timeout
-        while _alive(pid) and time.monotonic() < deadline:
+        while alive(pid) and time.monotonic() < deadline:
             time.sleep(0.1)
-        if _alive(pid):
+        if alive(pid):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
     pid_path.unlink(missing_ok=True)

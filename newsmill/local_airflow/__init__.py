@@ -8,19 +8,19 @@ works without the airflow extra until these commands are used.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
+from newsmill.config import AIRFLOW_HOME, DATA_DIR
+
 DAG_ID = "newsmill_daily"
-DEFAULT_PORT = 8080
 
 
 def default_home(data_dir: str | Path | None = None) -> Path:
     """$NEWSMILL_AIRFLOW_HOME, else <data_dir or $NEWSMILL_DATA_DIR or ./data>/airflow (absolute)."""
-    explicit = os.environ.get("NEWSMILL_AIRFLOW_HOME")
+    explicit = AIRFLOW_HOME.value()
     if explicit:
-        return Path(explicit).resolve()
-    return (Path(data_dir or os.environ.get("NEWSMILL_DATA_DIR") or "data") / "airflow").resolve()
+        return explicit.resolve()
+    return (Path(data_dir or DATA_DIR.value() or "data") / "airflow").resolve()
 
 
 class AirflowLocalError(RuntimeError):

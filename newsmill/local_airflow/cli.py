@@ -6,17 +6,25 @@ The commands import ``supervisor`` and ``client`` when they run, not when ``news
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import click
 
+from newsmill.config import AIRFLOW_PORT, CONFIG, DATA_DIR, DATABASE
 from newsmill.dates import DATE
-from newsmill.local_airflow import DAG_ID, DEFAULT_PORT, AirflowLocalError, default_home
+from newsmill.local_airflow import DAG_ID, AirflowLocalError, default_home
 
 # The `newsmill` options the Airflow processes inherit, by their environment variable.
-_NEWSMILL_OPTIONS = {"config_path": "NEWSMILL_CONFIG", "data_dir": "NEWSMILL_DATA_DIR",
-                     "database": "NEWSMILL_DB"}
+_NEWSMILL_OPTIONS = {"config_path": CONFIG.name, "data_dir": DATA_DIR.name, "database": DATABASE.name}
+
+
+def _port_option(purpose: str) -> Callable[[Callable], Callable]:
+    """--port, else $NEWSMILL_AIRFLOW_PORT (read through `newsmill.config`, so a bad value is an error
+    naming the variable), else its default."""
+    return click.option("--port", type=click.IntRange(1, 65535), default=AIRFLOW_PORT.value,
+                        help=f"{purpose} (env {AIRFLOW_PORT.name}, default {AIRFLOW_PORT.default}).")
 
 
 class _Group(click.Group):
@@ -50,8 +58,7 @@ def airflow(ctx: click.Context, home: Path | None) -> None:
 
 
 @airflow.command()
-@click.option("--port", type=click.IntRange(1, 65535), envvar="NEWSMILL_AIRFLOW_PORT", default=DEFAULT_PORT,
-              show_default=True, help="Port of the UI and REST API on 127.0.0.1 (env NEWSMILL_AIRFLOW_PORT).")
+@_port_option("Port of the UI and REST API on 127.0.0.1")
 @click.option("--dags-folder", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="DAGs folder (default: this repository's dags/).")
 @click.pass_context
@@ -111,8 +118,7 @@ def status(home: Path) -> None:
 
 
 @airflow.command()
-@click.option("--port", type=click.IntRange(1, 65535), envvar="NEWSMILL_AIRFLOW_PORT", default=DEFAULT_PORT,
-              show_default=True, help="Port to point at when the local Airflow was never started.")
+@_port_option("Port to point at when the local Airflow was never started")
 @click.pass_obj
 def env(home: Path, port: int) -> None:
     """Print `export` lines that point Airflow's own CLI at this home: eval "$(newsmill airflow env)"."""

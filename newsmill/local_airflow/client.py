@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import time
 import urllib.error
 import urllib.request
 from datetime import date
 from urllib.parse import quote
 
+from newsmill.config import AIRFLOW_API, ConfigError
 from newsmill.local_airflow import AirflowLocalError
 
-# Seconds to retry a backfill that Airflow refuses with 503 "Database is locked" (SQLite only).
+# Seconds to retry a write that Airflow refuses with a server error: on SQLite its writes fail with
+# "database is locked" (HTTP 500 or 503) while the scheduler and tasks write, which passes.
 SQLITE_LOCKED_RETRY = 60.0
-# The REST API a task may use to note its run's day; `newsmill airflow up` sets it for its processes.
-API_ENV = "NEWSMILL_AIRFLOW_API"
 NOTE_PREFIX = "collects "
 
 log = logging.getLogger(__name__)
@@ -66,11 +65,22 @@ class AirflowClient:
     def get(self, path: str) -> object:
         return self._request("GET", path)
 
-    def post(self, path: str, body: object) -> object:
-        return self._request("POST", path, body)
-
-    def patch(self, path: str, body: object) -> object:
-        return self._request("PATCH", path, body)
+    def write(self, method: str, path: str, body: object, *, retry_for: float | None = None,
+              conflict_wait: float = 0.0) -> object:
+        """A POST or PATCH; retries a server error for up to `retry_for` seconds (default
+        SQLITE_LOCKED_RETRY: SQLite locked) and a 409 conflict for up to `conflict_wait`."""
+        locked_for = SQLITE_LOCKED_RETRY if retry_for is None else retry_for
+        started = time.monotonic()
+        while True:
+            try:
+                return self._request(method, path, body)
+            except ApiError as exc:
+                waited = time.monotonic() - started
+                locked = exc.status >= 500 and waited < locked_for
+                busy = exc.status == 409 and waited < conflict_wait
+                if not (locked or busy):
+                    raise
+            time.sleep(2.0)
 
     def healthy(self) -> bool:
         try:
@@ -88,7 +98,7 @@ class AirflowClient:
         """
         pool = {"name": name, "slots": slots, "description": description, "include_deferred": False}
         action = {"action": "create", "action_on_existence": "overwrite", "entities": [pool]}
-        answer = self.patch("/api/v2/pools", {"actions": [action]})
+        answer = self.write("PATCH", "/api/v2/pools", {"actions": [action]})
         errors = ((answer or {}).get("create") or {}).get("errors")  # type: ignore[union-attr]
         if errors:
             raise AirflowLocalError(f"cannot create or update the pool {name}: {errors}")
@@ -111,13 +121,12 @@ class AirflowClient:
             time.sleep(1.0)
 
     def set_paused(self, dag_id: str, paused: bool) -> None:
-        self.patch(f"/api/v2/dags/{dag_id}", {"is_paused": paused})
+        self.write("PATCH", f"/api/v2/dags/{dag_id}", {"is_paused": paused})
 
     def backfill(self, dag_id: str, first: date, last: date, *, reprocess: str = "none",
                  max_active_runs: int = 3, wait_busy: float = 0.0) -> dict:
         """Create a backfill of the runs for first..last; retry a 409 (one backfill at a time)
-        for up to `wait_busy` seconds, and a 503 for up to SQLITE_LOCKED_RETRY seconds: on SQLite
-        Airflow refuses the creation while the scheduler holds the write lock, which passes."""
+        for up to `wait_busy` seconds, and a server error (SQLite locked) as every write does."""
         body = {
             "dag_id": dag_id,
             "from_date": f"{first.isoformat()}T00:00:00Z",
@@ -125,34 +134,16 @@ class AirflowClient:
             "reprocess_behavior": reprocess,
             "max_active_runs": max_active_runs,
         }
-        started = time.monotonic()
-        while True:
-            try:
-                return self.post("/api/v2/backfills", body)  # type: ignore[return-value]
-            except ApiError as exc:
-                waited = time.monotonic() - started
-                busy = exc.status == 409 and waited < wait_busy
-                locked = exc.status == 503 and waited < SQLITE_LOCKED_RETRY
-                if not (busy or locked):
-                    raise
-            time.sleep(2.0)
+        return self.write("POST", "/api/v2/backfills", body, conflict_wait=wait_busy)  # type: ignore[return-value]
 
     def dag_runs(self, dag_id: str) -> list[dict]:
         answer = self.get(f"/api/v2/dags/{dag_id}/dagRuns?limit=100&order_by=logical_date")
         return answer["dag_runs"]  # type: ignore[index]
 
     def set_run_note(self, dag_id: str, run_id: str, note: str, *, retry_for: float = 30.0) -> None:
-        """Set a run's note; retry a server error for up to `retry_for` seconds: on SQLite, writes
-        fail with "database is locked" (HTTP 500 or 503) while the scheduler and tasks are busy."""
-        deadline = time.monotonic() + retry_for
-        while True:
-            try:
-                self.patch(f"/api/v2/dags/{dag_id}/dagRuns/{quote(run_id, safe='')}", {"note": note})
-                return
-            except ApiError as exc:
-                if exc.status < 500 or time.monotonic() >= deadline:
-                    raise
-            time.sleep(2.0)
+        """Set a run's note, retrying a locked database for up to `retry_for` seconds."""
+        self.write("PATCH", f"/api/v2/dags/{dag_id}/dagRuns/{quote(run_id, safe='')}", {"note": note},
+                   retry_for=retry_for)
 
     def task_instances(self, dag_id: str, run_id: str) -> list[dict]:
         answer = self.get(f"/api/v2/dags/{dag_id}/dagRuns/{quote(run_id, safe='')}/taskInstances?limit=100")
@@ -168,7 +159,11 @@ def note_collected_day(dag_id: str, run_id: str, day: date, *, current: str | No
     variable. Without it, or when the run has a note of someone else's, nothing is written. A
     failure is logged, not raised: the note is a label, the run's work does not depend on it.
     """
-    url = os.environ.get(API_ENV)
+    try:
+        url = AIRFLOW_API.value()
+    except ConfigError as exc:
+        log.warning("cannot note the day on run %s: %s", run_id, exc)
+        return None
     if not url or (current and not current.startswith(NOTE_PREFIX)):
         return None
     note = f"{NOTE_PREFIX}{day.isoformat()}"

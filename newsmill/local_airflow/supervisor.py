@@ -30,8 +30,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from newsmill.local_airflow import DEFAULT_PORT, AirflowLocalError
-from newsmill.local_airflow.client import API_ENV, AirflowClient
+from newsmill import processes
+from newsmill.config import AIRFLOW_API, AIRFLOW_PORT, CONFIG, DATA_DIR, DATABASE
+from newsmill.local_airflow import AirflowLocalError
+from newsmill.local_airflow.client import AirflowClient
 
 PARALLELISM = 4
 POOL = "duckdb"
@@ -153,7 +155,7 @@ def airflow_env(
             "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
             "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port()),
             "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
-            API_ENV: url,  # where the DAG's first task notes the run's day
+            AIRFLOW_API.name: url,  # where the DAG's first task notes the run's day
         }
     )
     return env
@@ -170,13 +172,13 @@ class NewsmillPaths:
     @property
     def env(self) -> dict[str, str]:
         """As the processes' NEWSMILL_* variables (also how the pid file records them)."""
-        return {"NEWSMILL_CONFIG": str(self.config), "NEWSMILL_DATA_DIR": str(self.data_dir),
-                "NEWSMILL_DB": str(self.database)}
+        return {CONFIG.name: str(self.config), DATA_DIR.name: str(self.data_dir),
+                DATABASE.name: str(self.database)}
 
     @classmethod
     def from_env(cls, env: dict[str, str]) -> NewsmillPaths | None:
         try:
-            return cls(Path(env["NEWSMILL_CONFIG"]), Path(env["NEWSMILL_DATA_DIR"]), Path(env["NEWSMILL_DB"]))
+            return cls(Path(env[CONFIG.name]), Path(env[DATA_DIR.name]), Path(env[DATABASE.name]))
         except (KeyError, TypeError):
             return None
 
@@ -191,8 +193,7 @@ def resolve_newsmill(env: dict[str, str]) -> NewsmillPaths:
     """
     from newsmill.config import load_config
 
-    config = load_config(env.get("NEWSMILL_CONFIG") or None, data_dir=env.get("NEWSMILL_DATA_DIR") or None,
-                         database=env.get("NEWSMILL_DB") or None)
+    config = load_config(CONFIG.value(env), data_dir=DATA_DIR.value(env), database=DATABASE.value(env))
     return NewsmillPaths(config=config.path.resolve(), data_dir=config.settings.data_dir.resolve(),
                          database=config.settings.database.resolve())
 
@@ -224,19 +225,6 @@ class Recorded:
         return {name: pid for name, pid in self.pids.items() if self.groups.get(name)}
 
 
-_PROC = Path("/proc")
-
-
-def _stat(pid: int | str) -> tuple[str, int] | None:
-    """(state, process group) of a process, from procfs; None when it is gone."""
-    try:
-        text = (_PROC / str(pid) / "stat").read_text()
-    except OSError:
-        return None
-    fields = text[text.rindex(")") + 2:].split()  # the command name in parentheses may hold spaces
-    return fields[0], int(fields[2])
-
-
 def _group_alive(pgid: int) -> bool:
     """True while process group `pgid` has a process that has not exited (zombies do not count:
     a killed leader stays one until its new parent reaps it)."""
@@ -246,12 +234,12 @@ def _group_alive(pgid: int) -> bool:
         return False
     except PermissionError:
         return True
-    if not _PROC.joinpath("self").exists():
+    if not processes.has_procfs():
         return True
-    with os.scandir(_PROC) as entries:
+    with os.scandir(processes.PROC) as entries:
         for entry in entries:
-            stat = _stat(entry.name) if entry.name.isdigit() else None
-            if stat and stat[1] == pgid and stat[0] not in ("Z", "X"):
+            stat = processes.stat(entry.name) if entry.name.isdigit() else None
+            if stat and stat[1] == pgid and stat[0] not in processes.EXITED:
                 return True
     return False
 
@@ -259,17 +247,14 @@ def _group_alive(pgid: int) -> bool:
 def _leader(pid: int) -> str:
     """What recorded pid `pid` is now: "airflow" (still the airflow process leading its group),
     "gone" (exited; a zombie counts as gone) or "other" (the pid was reused)."""
-    if not _PROC.joinpath("self").exists():  # no procfs: trust a pid that still leads its group
+    if not processes.has_procfs():  # trust a pid that still leads its group
         try:
             return "airflow" if os.getpgid(pid) == pid else "other"
         except OSError:
             return "gone"
-    stat = _stat(pid)
-    if stat is None or stat[0] in ("Z", "X"):
-        return "gone"
-    try:
-        cmdline = (_PROC / str(pid) / "cmdline").read_bytes()
-    except OSError:
+    stat = processes.stat(pid)
+    cmdline = processes.command_line(pid)
+    if stat is None or stat[0] in processes.EXITED or cmdline is None:
         return "gone"
     return "airflow" if b"airflow" in cmdline and stat[1] == pid else "other"
 
@@ -442,7 +427,7 @@ def _write_state(procs: AirflowProcesses) -> None:
 def start(
     home: Path,
     dags_folder: Path | None = None,
-    port: int = DEFAULT_PORT,
+    port: int = AIRFLOW_PORT.default,
     env_extra: dict[str, str] | None = None,
     *,
     parallelism: int = PARALLELISM,
@@ -514,7 +499,7 @@ def client_for(home: Path) -> AirflowClient:
     return AirflowClient(recorded.url)
 
 
-def shell_exports(home: Path, port: int = DEFAULT_PORT) -> str:
+def shell_exports(home: Path, port: int = AIRFLOW_PORT.default) -> str:
     """`export` lines that point the `airflow` CLI at `home`: at its recorded api-server when it
     was started, else at the DAGs folder and `port` that `up` would use."""
     recorded = status(home)

@@ -5,18 +5,17 @@ from __future__ import annotations
 import os
 import re
 import sys
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 
+from newsmill.config import LOCK_TIMEOUT
 from newsmill.layout import nearest_existing
+from newsmill.processes import LockHeld, describe_process, wait_for_lock
 from newsmill.warehouse.schema import ensure_schema
 
-LOCK_TIMEOUT_ENV = "NEWSMILL_LOCK_TIMEOUT"
-DEFAULT_LOCK_TIMEOUT = 300.0
 _HOLDER = re.compile(r"PID (\d+)")
 
 
@@ -24,50 +23,29 @@ class WarehouseError(RuntimeError):
     """The DuckDB file cannot be used; the message says which file and what to do."""
 
 
-def lock_timeout() -> float:
-    """Seconds to wait for another process's lock (env NEWSMILL_LOCK_TIMEOUT, default 300)."""
-    return float(os.environ.get(LOCK_TIMEOUT_ENV, DEFAULT_LOCK_TIMEOUT))
-
-
 def _describe_holder(message: str) -> str:
     match = _HOLDER.search(message)
     return describe_process(int(match.group(1))) if match else "another process"
 
 
-def describe_process(pid: int) -> str:
-    """``PID n (its command line)``, for a message naming who holds a lock."""
-    try:
-        raw = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
-        cmd = " ".join(raw.decode(errors="replace").split())  # one line, even for `python -c "..."`
-    except OSError:
-        cmd = ""
-    return f"PID {pid} ({cmd[:80]})" if cmd else f"PID {pid}"
-
-
 def _open(path: Path, read_only: bool, timeout: float, say: Callable[[str], None]) -> duckdb.DuckDBPyConnection:
-    deadline = time.monotonic() + timeout
-    delay = 0.2
-    announced = False
-    while True:
+    def attempt() -> duckdb.DuckDBPyConnection:
         try:
             return duckdb.connect(str(path), read_only=read_only)
         except duckdb.IOException as exc:
             text = str(exc)
             if "lock" not in text.lower():
                 raise WarehouseError(_unusable(path, text)) from None
-            holder = _describe_holder(text)
-            if time.monotonic() >= deadline:
-                raise WarehouseError(
-                    f"{path}: still locked by {holder} after {timeout:.0f} s; close that session "
-                    f"or raise {LOCK_TIMEOUT_ENV}"
-                ) from None
-            if not announced:
-                say(f"{path} is locked by {holder}; waiting up to {timeout:.0f} s for it to close")
-                announced = True
-            time.sleep(delay)
-            delay = min(delay * 1.5, 2.0)
+            raise LockHeld(_describe_holder(text)) from None
         except duckdb.Error as exc:
             raise WarehouseError(_unusable(path, str(exc))) from None
+
+    return wait_for_lock(
+        attempt, timeout=timeout, say=say,
+        waiting=lambda holder: f"{path} is locked by {holder}; waiting up to {timeout:.0f} s for it to close",
+        busy=lambda holder: WarehouseError(f"{path}: still locked by {holder} after {timeout:.0f} s; "
+                                           f"close that session or raise {LOCK_TIMEOUT.name}"),
+    )
 
 
 def _unusable(path: Path, text: str) -> str:
@@ -142,7 +120,7 @@ def connect(
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise WarehouseError(f"{path}: cannot create its folder: {exc}") from None
-    con = _open(path, read_only, lock_timeout() if timeout is None else timeout, say)
+    con = _open(path, read_only, LOCK_TIMEOUT.value() if timeout is None else timeout, say)
     try:
         if not read_only:
             ensure_schema(con)

@@ -104,7 +104,8 @@ def test_settings_from_environment(monkeypatch) -> None:
 
 
 def test_dag_file_imports_nothing_heavy() -> None:
-    """Parsing happens often: the DAG file must not import the crawler, extractor or DuckDB."""
+    """Parsing happens often: the DAG file must not import the crawler, extractor or DuckDB; of
+    newsmill only its settings (`newsmill.config`, which imports nothing of the project)."""
     code = textwrap.dedent(
         f"""
         import importlib.util, json, sys
@@ -117,7 +118,14 @@ def test_dag_file_imports_nothing_heavy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                          env={**os.environ}, check=True)
-    assert json.loads(out.stdout.strip().splitlines()[-1]) == []
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == ["newsmill", "newsmill.config"]
+
+
+def test_a_bad_setting_is_an_import_error_naming_it(monkeypatch) -> None:
+    monkeypatch.setenv("NEWSMILL_MAX_ACTIVE_RUNS", "three")
+    errors = _bag().import_errors
+    assert len(errors) == 1
+    assert "NEWSMILL_MAX_ACTIVE_RUNS='three': expected a whole number" in next(iter(errors.values()))
 
 
 def test_only_airflow_wiring_imports_airflow() -> None:
