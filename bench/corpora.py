@@ -1,7 +1,7 @@
 """The shared scored corpora, read page by page by newsmill and by bare trafilatura, and scored.
 
 Each page runs through what a pipeline worker runs once it has the page's bytes
-(`transforms.batch.process_page`: `extract_article`, then `clean_article` with the manifest's
+(`transforms.page.process_page`: `extract_article`, then `clean_article` with the manifest's
 ``lang`` standing in for the source's configured language), in the pipeline's own worker pool
 (`transforms.pool.WorkerPool`, warmed like the pipeline's). Bare trafilatura is the same pinned
 trafilatura with ``include_comments=False`` and otherwise its defaults.
@@ -25,9 +25,9 @@ from types import ModuleType
 
 import trafilatura
 
-from transforms.batch import warm_up
 from transforms.clean import clean_article
 from transforms.extract import NoArticleText, extract_article
+from transforms.page import warm_worker
 from transforms.pool import WorkerPool
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -77,7 +77,7 @@ def read_corpora(
     but `NoArticleText` fails the whole call, since a crash is not an extraction result.
     """
     with WorkerPool(workers) as pool:
-        pool.start(warm_up)
+        pool.start(warm_worker)
         futures = {}
         for name in CORPORA:
             pages = shared / name / "pages"

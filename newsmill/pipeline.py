@@ -22,11 +22,16 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 from newsmill import layout
-from newsmill.config import LOCK_TIMEOUT, Config, Source
-from newsmill.processes import LockHeld, describe_process, wait_for_lock
+from newsmill.config import Config, Source
 from newsmill.progress import Progress
-from newsmill.warehouse import LoadResult, RunInfo, connect, load_run
-from newsmill.warehouse.connection import say_on_stderr
+from newsmill.runfiles import CrawlLogReader, CrawlRow, RunInfo
+from newsmill.warehouse import LoadResult, connect, load_run
+from newsmill.warehouse.connection import (
+    LOCK_TIMEOUT_ENV,
+    describe_process,
+    lock_timeout,
+    say_on_stderr,
+)
 from spiders.crawl import ERROR_PREFIX, EXIT_INTERRUPTED
 
 if TYPE_CHECKING:
@@ -117,8 +122,7 @@ class RunLock:
     """
 
     def __init__(self, run_dir: Path, say: Callable[[str], None] | None = None) -> None:
-        self.run_dir = Path(run_dir)
-        self.path = self.run_dir / layout.RUN_LOCK
+        self.path = Path(run_dir) / layout.RUN_LOCK
         self.fd: int | None = None
         self._say = say or say_on_stderr
 
@@ -126,7 +130,7 @@ class RunLock:
         try:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
-            raise _cannot_write(f"run {self.run_dir.name}", exc, self.path) from None
+            raise _cannot_write(f"run {self.path.parent.name}", exc, self.path) from None
         try:
             self._wait(fd)
             os.ftruncate(fd, 0)
@@ -143,22 +147,24 @@ class RunLock:
             self.fd = None
 
     def _wait(self, fd: int) -> None:
-        timeout = LOCK_TIMEOUT.value()
-
-        def attempt() -> None:
+        timeout = lock_timeout()
+        deadline = time.monotonic() + timeout
+        announced = False
+        while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
             except BlockingIOError:
-                raise LockHeld(self._holder()) from None
-
-        folder = self.run_dir
-        wait_for_lock(
-            attempt, timeout=timeout, say=self._say,
-            waiting=lambda holder: f"{folder} is in use by {holder}; waiting up to {timeout:.0f} s for it to finish",
-            busy=lambda holder: RunBusy(f"{folder} is still in use by {holder} after {timeout:.0f} s; "
-                                        f"let that run finish, or raise {LOCK_TIMEOUT.name}"),
-            longest_pause=0.2,  # a flock costs nothing to try, and the next run starts at once
-        )
+                pass
+            holder = self._holder()
+            if time.monotonic() >= deadline:
+                raise RunBusy(f"{self.path.parent} is still in use by {holder} after {timeout:.0f} s; "
+                              f"let that run finish, or raise {LOCK_TIMEOUT_ENV}")
+            if not announced:
+                self._say(f"{self.path.parent} is in use by {holder}; waiting up to {timeout:.0f} s "
+                          "for it to finish")
+                announced = True
+            time.sleep(0.2)
 
     def _holder(self) -> str:
         try:
@@ -175,17 +181,19 @@ def _cannot_write(what: str, exc: OSError, where: Path) -> RunFailed:
     return RunFailed(f"{what}: cannot write {exc.filename or where}: {reason}")
 
 
-def _prepare(config: Config, sources: list[Source], first: date, last: date) -> tuple[str, Path]:
-    """The run's id and directory, created so its lock can be taken."""
-    names = [s.name for s in sources]
-    every = len(names) == len(config.sources) and len(names) > 1
-    rid = layout.run_id(first, last, None if every else names)
-    run_dir = layout.run_dir(config.settings.data_dir, rid)
+def _prepare(run_dir: Path, rid: str) -> None:
+    """Create the run directory, so its lock can be taken."""
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise _cannot_write(f"run {rid}", exc, run_dir) from None
-    return rid, run_dir
+
+
+def _run_dir(config: Config, sources: list[Source], first: date, last: date) -> tuple[str, Path]:
+    names = [s.name for s in sources]
+    every = len(names) == len(config.sources) and len(names) > 1
+    rid = layout.run_id(first, last, None if every else names)
+    return rid, layout.run_dir(config.settings.data_dir, rid)
 
 
 def _known_urls(config: Config, sources: list[Source]) -> list[str]:
@@ -211,9 +219,10 @@ def crawl(
     """Fetch the sources' articles listed for first..last into WARC; return the run directory.
 
     Raises `CrawlError` (nothing to load) unless the crawl ran to its end."""
-    rid, run_dir = _prepare(config, sources, first, last)
+    rid, run_dir = _run_dir(config, sources, first, last)
+    _prepare(run_dir, rid)
     with RunLock(run_dir) as lock:
-        return _crawl(config, sources, first, last, rid, lock, refetch=refetch, progress=progress)
+        return _crawl(config, sources, first, last, lock, refetch=refetch, progress=progress)
 
 
 def _crawl(
@@ -221,16 +230,15 @@ def _crawl(
     sources: list[Source],
     first: date,
     last: date,
-    rid: str,
     lock: RunLock,
     *,
     refetch: bool,
     progress: bool,
-    on_rows: Callable[[list[dict]], object] | None = None,
+    on_rows: Callable[[list[CrawlRow]], object] | None = None,
 ) -> Path:
-    """`crawl` of run `rid` under its directory's `lock`; with `on_rows`, the crawl.jsonl rows are
-    handed to it as the crawl appends them."""
-    run_dir = lock.run_dir
+    """`crawl` under the run's `lock`; with `on_rows`, the crawl.jsonl rows are handed to it as the
+    crawl appends them."""
+    rid, run_dir = _run_dir(config, sources, first, last)
     skip_file = run_dir / layout.SKIP_URLS
     started = datetime.now(UTC)
     info = RunInfo(
@@ -270,9 +278,7 @@ def _crawl(
                 bar.update(_count_lines(log))
             bar.update(_count_lines(log))
         else:
-            from transforms.batch import CrawlLogTail
-
-            tail, seen = CrawlLogTail(log), 0
+            tail, seen = CrawlLogReader(log, strict=False), 0
             while True:
                 finished = child.poll() is not None
                 rows = tail.read()  # after poll: once the child is gone every line is complete
@@ -317,10 +323,10 @@ def load(config: Config, run_dir: Path) -> LoadResult:
 def worker_pool(workers: int | None = None) -> WorkerPool:
     """Extraction workers to share over several `run`s (a backfill), started now: their start-up
     (fork server, models) is paid once, not by every day. Use as a context manager."""
-    from transforms.batch import warm_up
+    from transforms.page import warm_worker
     from transforms.pool import WorkerPool
 
-    return WorkerPool(workers).start(warm_up)
+    return WorkerPool(workers).start(warm_worker)
 
 
 def run(
@@ -351,13 +357,14 @@ def run(
     from transforms.batch import PageBatch  # imported late: trafilatura is heavy at import
 
     selected = config.select(sources)
-    rid, run_dir = _prepare(config, selected, first, last)
+    rid, run_dir = _run_dir(config, selected, first, last)
     languages = {s.name: s.language for s in config.sources}
+    _prepare(run_dir, rid)
     with RunLock(run_dir) as lock:
         try:
             with PageBatch(run_dir, languages, workers=workers, pool=pool) as batch:
                 batch.start()
-                _crawl(config, selected, first, last, rid, lock, refetch=refetch, progress=progress,
+                _crawl(config, selected, first, last, lock, refetch=refetch, progress=progress,
                        on_rows=batch.feed_rows)
                 clock = time.monotonic()
                 with Progress(progress, f"extract {rid}", unit="pages") as bar:

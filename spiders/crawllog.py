@@ -10,13 +10,11 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from newsmill import layout
-
-OUTCOMES = ("fetched", "failed", "skipped")
+from newsmill.runfiles import OUTCOMES, CrawlRow
 
 
 def utc_now() -> datetime:
@@ -42,23 +40,6 @@ def write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view):]
-
-
-@dataclass(frozen=True)
-class CrawlRow:
-    """One URL tried or skipped; field names and order as in the contract."""
-
-    source: str
-    url: str
-    kind: str
-    listed_date: str | None
-    outcome: str
-    status: int | None
-    error: str | None
-    fetched_at: str
-    warc_file: str | None
-    warc_offset: int | None
-    listed_title: str | None
 
 
 class CrawlLog:
@@ -94,20 +75,21 @@ class CrawlLog:
         warc_offset: int | None = None,
         listed_title: str | None = None,
     ) -> CrawlRow:
+        """Append the row of one URL (`kind` and `outcome` from `newsmill.runfiles`)."""
         row = CrawlRow(
             source=source,
             url=url,
             kind=kind,
-            listed_date=listed_date.isoformat() if listed_date else None,
+            listed_date=listed_date,
             outcome=outcome,
             status=status,
             error=error,
-            fetched_at=(fetched_at or utc_now()).isoformat(),
+            fetched_at=fetched_at or utc_now(),
             warc_file=str(warc_file) if warc_file is not None else None,
             warc_offset=warc_offset,
             listed_title=listed_title,
         )
-        line = json.dumps(asdict(row), ensure_ascii=False) + "\n"
+        line = row.to_json() + "\n"
         try:
             write_all(self._fd, line.encode("utf-8"))
         except OSError as exc:

@@ -27,7 +27,7 @@ from scrapy.http import HtmlResponse, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from newsmill import layout
+from newsmill import layout, runfiles
 from newsmill.config import Source
 from newsmill.dates import days
 from spiders.canonical import canonical_url
@@ -132,18 +132,18 @@ class NewsSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.source.feeds:
-            if request := self._request(url, "feed", self.on_feed):
+            if request := self._request(url, runfiles.FEED, self.on_feed):
                 yield request
         for url in self.source.sitemaps:
-            if request := self._request(url, "sitemap", self.on_sitemap):
+            if request := self._request(url, runfiles.SITEMAP, self.on_sitemap):
                 yield request
         if self.source.robots_sitemaps:
             for url in robots_urls(self.source):
-                if request := self._request(url, "robots", self.on_robots):
+                if request := self._request(url, runfiles.ROBOTS, self.on_robots):
                     yield request
         for day in days(self.first, self.last):
             for url in self.source.archive_urls(day):
-                if request := self._request(url, "archive", self.on_archive, Listing(url, day)):
+                if request := self._request(url, runfiles.ARCHIVE, self.on_archive, Listing(url, day)):
                     yield request
 
     # --- requests ------------------------------------------------------------------------------
@@ -171,17 +171,17 @@ class NewsSpider(scrapy.Spider):
                 callback=callback,
                 errback=self.failed,
                 dont_filter=True,  # deduplicated above, by canonical URL
-                priority=0 if kind == "article" else 10,  # listings first: they feed the queue
+                priority=0 if kind == runfiles.ARTICLE else 10,  # listings first: they feed the queue
                 meta={
                     "newsmill_kind": kind,
                     "newsmill_url": canonical,
                     "newsmill_listing": listing,
                     "newsmill_depth": depth,
-                    "dont_obey_robotstxt": kind == "robots",
+                    "dont_obey_robotstxt": kind == runfiles.ROBOTS,
                 },
             )
         except ValueError:
-            self.log.write(self.source.name, canonical, kind, "failed", error="refused: not a valid URL",
+            self.log.write(self.source.name, canonical, kind, runfiles.FAILED, error="refused: not a valid URL",
                            listed_date=listing.listed_date if listing else None,
                            listed_title=listing.title if listing else None)
             return None
@@ -203,13 +203,13 @@ class NewsSpider(scrapy.Spider):
                     self.log.write(
                         self.source.name,
                         canonical,
-                        "article",
-                        "skipped",
+                        runfiles.ARTICLE,
+                        runfiles.SKIPPED,
                         listed_date=listing.listed_date,
                         listed_title=listing.title,
                     )
                 continue
-            if request := self._request(canonical, "article", self.on_article, listing):
+            if request := self._request(canonical, runfiles.ARTICLE, self.on_article, listing):
                 yield request
 
     # --- callbacks -----------------------------------------------------------------------------
@@ -238,7 +238,7 @@ class NewsSpider(scrapy.Spider):
         depth = response.meta["newsmill_depth"] + 1
         if depth <= MAX_SITEMAP_DEPTH:
             for child in children:
-                if request := self._request(child.url, "sitemap", self.on_sitemap, depth=depth):
+                if request := self._request(child.url, runfiles.SITEMAP, self.on_sitemap, depth=depth):
                     yield request
         yield from self._articles(urls)
 
@@ -247,7 +247,7 @@ class NewsSpider(scrapy.Spider):
         if sitemaps is not None:
             self._fetched(response)
             for url in sitemaps:
-                if request := self._request(url, "sitemap", self.on_sitemap):
+                if request := self._request(url, runfiles.SITEMAP, self.on_sitemap):
                     yield request
 
     def on_archive(self, response: Response) -> Iterator[scrapy.Request]:
@@ -259,7 +259,7 @@ class NewsSpider(scrapy.Spider):
         depth = response.meta["newsmill_depth"] + 1
         if depth < MAX_ARCHIVE_PAGES:
             for url in page.more_pages:
-                if request := self._request(url, "archive", self.on_archive, Listing(url, day), depth):
+                if request := self._request(url, runfiles.ARCHIVE, self.on_archive, Listing(url, day), depth):
                     yield request
         yield from self._articles(page.articles)
 
@@ -282,7 +282,7 @@ class NewsSpider(scrapy.Spider):
         url = canonical_url((request.meta.get("redirect_urls") or [request.url])[0])
         if url not in self.seen:
             self.seen.add(url)
-            self.log.write(self.source.name, url, "robots", "failed", error=reason)
+            self.log.write(self.source.name, url, runfiles.ROBOTS, runfiles.FAILED, error=reason)
 
     def failed(self, failure: Failure) -> None:
         """Errback of every request: one ``failed`` line with a readable reason."""
@@ -293,7 +293,7 @@ class NewsSpider(scrapy.Spider):
             self.source.name,
             request.meta["newsmill_url"],
             request.meta["newsmill_kind"],
-            "failed",
+            runfiles.FAILED,
             listed_date=listing.listed_date if listing else None,
             status=status,
             error=error,
@@ -308,7 +308,7 @@ class NewsSpider(scrapy.Spider):
         kind: str = meta["newsmill_kind"]
         listing: Listing | None = meta.get("newsmill_listing")
         listed = listing.listed_date if listing else None
-        day = listed if kind == "article" and listed else self.first
+        day = listed if kind == runfiles.ARTICLE and listed else self.first
         path = layout.warc_path(self.data_dir, self.source.name, day)
         fetched_at: datetime = utc_now()
         offset = self.warcs.get(path).append_response(
@@ -329,7 +329,7 @@ class NewsSpider(scrapy.Spider):
             self.source.name,
             meta["newsmill_url"],
             kind,
-            "fetched",
+            runfiles.FETCHED,
             listed_date=listed,
             status=response.status,
             fetched_at=fetched_at,
@@ -344,7 +344,7 @@ class NewsSpider(scrapy.Spider):
             self.source.name,
             response.meta["newsmill_url"],
             response.meta["newsmill_kind"],
-            "failed",
+            runfiles.FAILED,
             listed_date=listing.listed_date if listing else None,
             status=response.status,
             error=error,
@@ -357,8 +357,8 @@ class NewsSpider(scrapy.Spider):
         self.log.write(
             self.source.name,
             response.meta["newsmill_url"],
-            "article",
-            "skipped",
+            runfiles.ARTICLE,
+            runfiles.SKIPPED,
             listed_date=listing.listed_date if listing else None,
             status=response.status,
             error=reason,

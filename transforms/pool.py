@@ -26,8 +26,8 @@ from dateutil.parser import UnknownTimezoneWarning
 # still queued (CPython gh-115634, fixed in 3.13+), which hangs a large day.
 RECYCLE_AFTER = 2000
 # Imported by the fork server once; workers (and their replacements) fork from it ready to go and
-# share those pages of memory. transforms.warm fills the caches the first page would fill.
-PRELOAD = ["transforms.batch", "transforms.warm"]
+# share those pages of memory. transforms.preload fills the caches the first page would fill.
+PRELOAD = ["transforms.page", "transforms.preload"]
 
 
 class WorkerPool:

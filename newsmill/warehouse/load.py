@@ -3,41 +3,22 @@ upserted, the attempt's crawl log and counts added to the history."""
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from newsmill import layout
+from newsmill import layout, runfiles
+from newsmill.runfiles import RunInfo
 from newsmill.warehouse.connection import connect
 from newsmill.warehouse.duplicates import mark_duplicates
 from newsmill.warehouse.search import rebuild_index
 
-CRAWL_LOG_SCHEMA = pa.schema(
-    [
-        ("run_id", pa.string()),
-        ("source", pa.string()),
-        ("url", pa.string()),
-        ("kind", pa.string()),
-        ("listed_date", pa.date32()),
-        ("outcome", pa.string()),
-        ("status", pa.int32()),
-        ("error", pa.string()),
-        ("fetched_at", pa.timestamp("us", tz="UTC")),
-        ("attempt_id", pa.string()),
-    ]
-)
-
-ARTICLE_COLUMNS = (
-    "url, source, pub_date, listed_date, date_source, title, authors, description, site_name, "
-    "language, tags, text, word_count, content_hash, duplicate_of, fingerprint, fetched_at, warc_file, "
-    "warc_offset"
-)
+ARTICLE_COLUMNS = ", ".join(runfiles.ARTICLES_SCHEMA.names)
+"""The columns a load takes from `articles.parquet`: all of them (the warehouse adds its own)."""
 CONTENT_COLUMNS = (
     "source", "pub_date", "listed_date", "date_source", "title", "authors", "description", "site_name",
     "language", "tags", "content_hash",
@@ -48,52 +29,8 @@ _CONTENT_DIFFERS = (f"row({', '.join('n.' + c for c in CONTENT_COLUMNS)}) IS DIS
 
 
 class IncompleteRun(RuntimeError):
-    """A run directory whose crawl or extraction did not finish: loading it would replace the
-    days' rows with part of them."""
-
-
-@dataclass(frozen=True)
-class RunInfo:
-    """What the pipeline records about an attempt at a run (`run.json` in the run directory),
-    written when its crawl starts, so the crawl's files always belong to the attempt named here."""
-
-    run_id: str
-    attempt_id: str
-    first: date
-    last: date
-    sources: tuple[str, ...]
-    started_at: datetime
-    crawl_seconds: float
-    extract_seconds: float
-
-    @classmethod
-    def read(cls, run_dir: Path) -> RunInfo:
-        """The run's `run.json`; one without an attempt id gets the id its run id and start give."""
-        raw = json.loads((run_dir / layout.RUN_INFO).read_text())
-        started = datetime.fromisoformat(raw["started_at"])
-        return cls(
-            run_id=raw["run_id"],
-            attempt_id=raw.get("attempt_id") or layout.attempt_id(raw["run_id"], started),
-            first=date.fromisoformat(raw["first"]),
-            last=date.fromisoformat(raw["last"]),
-            sources=tuple(raw["sources"]),
-            started_at=started,
-            crawl_seconds=float(raw.get("crawl_seconds", 0.0)),
-            extract_seconds=float(raw.get("extract_seconds", 0.0)),
-        )
-
-    def write(self, run_dir: Path) -> None:
-        payload = {
-            "run_id": self.run_id,
-            "attempt_id": self.attempt_id,
-            "first": self.first.isoformat(),
-            "last": self.last.isoformat(),
-            "sources": list(self.sources),
-            "started_at": self.started_at.isoformat(),
-            "crawl_seconds": self.crawl_seconds,
-            "extract_seconds": self.extract_seconds,
-        }
-        layout.write_atomic(run_dir / layout.RUN_INFO, json.dumps(payload, indent=1))
+    """A run directory whose crawl or extraction did not finish, or whose crawl log is damaged:
+    loading it would replace the days' rows with part of them."""
 
 
 @dataclass(frozen=True)
@@ -120,65 +57,26 @@ class LoadResult:
         return self.inserted + self.updated
 
 
-def _jsonl(path: Path) -> list[dict]:
-    if not path.exists():
-        return []
-    rows = []
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            line = line.strip()
-            if line:
-                try:
-                    rows.append(json.loads(line))
-                except json.JSONDecodeError:
-                    continue  # a line torn by a crash; the crawl re-runs it
-    return rows
-
-
 def _crawl_log(run_dir: Path, info: RunInfo) -> pa.Table:
-    rows = []
-    for row in _jsonl(run_dir / layout.CRAWL_LOG):
-        rows.append(
-            {
-                "run_id": info.run_id,
-                "attempt_id": info.attempt_id,
-                "source": row.get("source"),
-                "url": row.get("url"),
-                "kind": row.get("kind"),
-                "listed_date": _day(row.get("listed_date")),
-                "outcome": row.get("outcome"),
-                "status": row.get("status"),
-                "error": row.get("error"),
-                "fetched_at": _instant(row.get("fetched_at")),
-            }
-        )
-    for row in _jsonl(run_dir / layout.EXTRACT_ERRORS):
-        rows.append(
-            {
-                "run_id": info.run_id,
-                "attempt_id": info.attempt_id,
-                "source": row.get("source"),
-                "url": row.get("url"),
-                "kind": "article",
-                "listed_date": None,
-                "outcome": "extract_failed",
-                "status": None,
-                "error": row.get("error"),
-                "fetched_at": None,
-            }
-        )
-    return pa.Table.from_pylist(rows, schema=CRAWL_LOG_SCHEMA)
-
-
-def _day(value: str | None) -> date | None:
-    return date.fromisoformat(value[:10]) if value else None
-
-
-def _instant(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    """The attempt's `crawl_log` rows: its crawl's, and one `extract_failed` row per page that
+    yielded no article text."""
+    try:
+        crawled = runfiles.CrawlLogReader(run_dir / layout.CRAWL_LOG, strict=True).read()
+        failed = runfiles.read_extract_errors(run_dir / layout.EXTRACT_ERRORS)
+    except runfiles.BadRunFile as exc:
+        raise IncompleteRun(f"{exc}; crawl and extract the run again before loading it") from None
+    ids = {"run_id": info.run_id, "attempt_id": info.attempt_id}
+    rows = [
+        {**ids, "source": r.source, "url": r.url, "kind": r.kind, "listed_date": r.listed_date,
+         "outcome": r.outcome, "status": r.status, "error": r.error, "fetched_at": r.fetched_at}
+        for r in crawled
+    ]
+    rows += [
+        {**ids, "source": e.source, "url": e.url, "kind": runfiles.ARTICLE, "listed_date": None,
+         "outcome": runfiles.EXTRACT_FAILED, "status": None, "error": e.error, "fetched_at": None}
+        for e in failed
+    ]
+    return pa.Table.from_pylist(rows, schema=runfiles.CRAWL_LOG_TABLE.columns)
 
 
 def _check_complete(run_dir: Path) -> None:
@@ -276,7 +174,7 @@ def _apply(con: duckdb.DuckDBPyConnection, info: RunInfo, articles: pa.Table, re
         [info.run_id, info.attempt_id],
     )
     con.execute(
-        "INSERT INTO removed_segments SELECT url, position, text, reason, score FROM new_removed "
+        "INSERT INTO removed_segments BY NAME SELECT * FROM new_removed "
         "WHERE url IN (SELECT url FROM fts_changed)"
     )
     con.execute("INSERT INTO crawl_log BY NAME SELECT * FROM new_crawl_log")

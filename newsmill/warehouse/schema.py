@@ -7,73 +7,42 @@ DuckDB 1.5 is pinned so the file opens in the `duckdb-cli` users install from Py
 from __future__ import annotations
 
 import duckdb
+import pyarrow as pa
+
+from newsmill import runfiles
 
 SCHEMA_VERSION = 2
 
-TABLES = """
-CREATE TABLE IF NOT EXISTS articles (
-    url          VARCHAR PRIMARY KEY,   -- canonical URL (tracking parameters dropped)
-    source       VARCHAR NOT NULL,      -- source name from the config
-    pub_date     DATE NOT NULL,         -- publication day: the page's own date, else the listing date
-    listed_date  DATE,                  -- date given by the feed, sitemap or archive page
-    date_source  VARCHAR,               -- 'page' or 'listing'
-    title        VARCHAR,
-    authors      VARCHAR[],
-    description  VARCHAR,
-    site_name    VARCHAR,
-    language     VARCHAR,
-    tags         VARCHAR[],
-    text         VARCHAR,               -- cleaned body, paragraphs separated by a blank line
-    word_count   INTEGER,
-    content_hash VARCHAR,               -- sha1 of the normalised text
-    duplicate_of VARCHAR,               -- url of the first article with the same story, if any
-    fingerprint  UINTEGER[],            -- sampled shingle hashes, for near-duplicate detection
-    fetched_at   TIMESTAMPTZ,
-    warc_file    VARCHAR,               -- raw response: WARC file and record offset
-    warc_offset  BIGINT,
-    run_id       VARCHAR,
-    loaded_at    TIMESTAMPTZ,           -- when the load that last changed the row committed
-    attempt_id   VARCHAR                -- that load's attempt (runs.attempt_id)
-);
-CREATE TABLE IF NOT EXISTS removed_segments (
-    url      VARCHAR NOT NULL,          -- the article it was removed from
-    position INTEGER NOT NULL,          -- paragraph index in the extracted text
-    text     VARCHAR,
-    reason   VARCHAR,
-    score    DOUBLE
-);
-CREATE TABLE IF NOT EXISTS crawl_log (  -- every attempt's rows, kept: crawl_latest is the last state
-    run_id      VARCHAR NOT NULL,
-    source      VARCHAR NOT NULL,
-    url         VARCHAR NOT NULL,
-    kind        VARCHAR,                -- article, feed, sitemap, archive, robots
-    listed_date DATE,
-    outcome     VARCHAR,                -- fetched, failed, skipped, extract_failed
-    status      INTEGER,                -- HTTP status, if a response came
-    error       VARCHAR,
-    fetched_at  TIMESTAMPTZ,
-    attempt_id  VARCHAR                 -- the attempt that tried (or skipped) the URL
-);
-CREATE TABLE IF NOT EXISTS runs (      -- one row per attempt and source; a re-run adds rows
-    run_id            VARCHAR NOT NULL,  -- the days and sources (layout.run_id), same for every attempt
-    attempt_id        VARCHAR NOT NULL,  -- this attempt (layout.attempt_id)
-    source            VARCHAR NOT NULL,
-    first_day         DATE NOT NULL,
-    last_day          DATE NOT NULL,
-    started_at        TIMESTAMPTZ,
-    finished_at       TIMESTAMPTZ,
-    pages_fetched     INTEGER,
-    articles_loaded   INTEGER,           -- the attempt's articles, changed or not
-    articles_inserted INTEGER,           -- of which new URLs; NULL for attempts loaded before
-    articles_updated  INTEGER,           -- of which articles whose content changed
-    removed_segments  INTEGER,
-    failures          INTEGER,
-    skipped           INTEGER,
-    crawl_seconds     DOUBLE,
-    extract_seconds   DOUBLE,
-    load_seconds      DOUBLE,
-    PRIMARY KEY (attempt_id, source)
-);
+_SQL_TYPES = {
+    pa.string(): "VARCHAR",
+    pa.date32(): "DATE",
+    pa.int32(): "INTEGER",
+    pa.int64(): "BIGINT",
+    pa.uint32(): "UINTEGER",
+    pa.float64(): "DOUBLE",
+    pa.timestamp("us", tz="UTC"): "TIMESTAMPTZ",
+}
+
+
+def _sql_type(kind: pa.DataType) -> str:
+    """The DuckDB type Arrow's `kind` loads into unchanged."""
+    if pa.types.is_list(kind):
+        return _sql_type(kind.value_type) + "[]"
+    return _SQL_TYPES[kind]
+
+
+def _create_table(table: runfiles.Table) -> str:
+    """`CREATE TABLE IF NOT EXISTS` for a table whose columns a run file defines."""
+    lines = [
+        f"    {field.name} {_sql_type(field.type)}{' NOT NULL' if field.name in table.required else ''}"
+        for field in table.columns
+    ]
+    if table.key:
+        lines.append(f"    PRIMARY KEY ({', '.join(table.key)})")
+    return f"CREATE TABLE IF NOT EXISTS {table.name} (\n" + ",\n".join(lines) + "\n);\n"
+
+
+_CHECKS_AND_META = """
 CREATE TABLE IF NOT EXISTS day_checks (
     day          DATE NOT NULL,
     source       VARCHAR NOT NULL,
@@ -87,6 +56,7 @@ CREATE TABLE IF NOT EXISTS day_checks (
 );
 CREATE TABLE IF NOT EXISTS newsmill_meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 """
+TABLES = "".join(_create_table(t) for t in runfiles.WAREHOUSE_TABLES) + _CHECKS_AND_META
 
 VIEWS = """
 CREATE OR REPLACE VIEW articles_per_day AS
@@ -119,10 +89,11 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.begin()
     try:
         tables = _columns(con)
-        if "runs" in tables and "attempt_id" not in tables["runs"]:
+        rebuild_runs = "runs" in tables and "attempt_id" not in tables["runs"]
+        if rebuild_runs:
             con.execute("ALTER TABLE runs RENAME TO runs_before_attempts")  # TABLES makes the new one
         con.execute(TABLES)
-        _migrate(con, tables)
+        _migrate(con, tables, rebuild_runs=rebuild_runs)
         con.execute(VIEWS)
         con.execute(
             "INSERT OR REPLACE INTO newsmill_meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
@@ -152,9 +123,11 @@ _ADD_ATTEMPT_ID = {
 }
 
 
-def _migrate(con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]]) -> None:
+def _migrate(con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]], *, rebuild_runs: bool) -> None:
     """Give tables made before attempt ids their `attempt_id`. Such a warehouse holds one attempt
-    per run id (a re-run replaced it), so the run id serves as that attempt's id.
+    per run id (a re-run replaced it), so the run id serves as that attempt's id. With
+    `rebuild_runs`, the old `runs` (renamed `runs_before_attempts`) is copied into the new one,
+    whose key holds the attempt id, and dropped.
 
     The columns are checked, not the recorded schema version: an older newsmill opening the file
     writes its own version back without changing the tables."""
@@ -162,6 +135,6 @@ def _migrate(con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]]) -> Non
         if table in tables and "attempt_id" not in tables[table]:
             for statement in statements:
                 con.execute(statement)
-    if "runs" in tables and "attempt_id" not in tables["runs"]:
+    if rebuild_runs:
         con.execute("INSERT INTO runs BY NAME SELECT *, run_id AS attempt_id FROM runs_before_attempts")
         con.execute("DROP TABLE runs_before_attempts")

@@ -25,7 +25,7 @@ SCRIPT = textwrap.dedent(
 
     import newsmill.pipeline as pipeline
     from newsmill import layout
-    from transforms.batch import ARTICLES_SCHEMA, REMOVED_SCHEMA
+    from newsmill.runfiles import ARTICLES_SCHEMA, REMOVED_SCHEMA
 
     # The new articles each source's crawl finds per day (url -> text): on the 18th alpha finds two
     # and beta none, on the 19th alpha none and beta one.

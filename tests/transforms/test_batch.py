@@ -2,6 +2,7 @@
 
 import json
 import re
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from io import BytesIO
 from pathlib import Path
@@ -11,7 +12,9 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from newsmill import layout
-from transforms.batch import ARTICLES_SCHEMA, REMOVED_SCHEMA, content_hash, extract_run
+from newsmill.runfiles import ARTICLES_SCHEMA, REMOVED_SCHEMA, CrawlRow
+from transforms.batch import extract_run
+from transforms.page import content_hash
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DAY = date(2026, 11, 20)
@@ -37,21 +40,25 @@ def write_warc(path: Path, pages: dict[str, bytes]) -> dict[str, int]:
     return offsets
 
 
-def crawl_row(url: str, warc: Path, offset: int | None, **extra) -> dict:
-    return {
+def crawl_row(url: str, warc: Path | None, offset: int | None, **extra) -> CrawlRow:
+    fields = {
         "source": "coast",
         "url": url,
         "kind": "article",
-        "listed_date": DAY.isoformat(),
+        "listed_date": DAY,
         "outcome": "fetched",
         "status": 200,
         "error": None,
-        "fetched_at": "2026-11-20T06:00:00+00:00",
-        "warc_file": str(warc),
+        "fetched_at": datetime(2026, 11, 20, 6, tzinfo=UTC),
+        "warc_file": str(warc) if warc else None,
         "warc_offset": offset,
         "listed_title": None,
-        **extra,
     }
+    return CrawlRow(**{**fields, **extra})
+
+
+def write_log(run_dir: Path, rows: list[CrawlRow]) -> None:
+    (run_dir / layout.CRAWL_LOG).write_text("".join(r.to_json() + "\n" for r in rows))
 
 
 def make_run(tmp_path: Path) -> Path:
@@ -70,8 +77,8 @@ def make_run(tmp_path: Path) -> Path:
     run_dir = layout.run_dir(data_dir, "2026-11-20_2026-11-20_all")
     run_dir.mkdir(parents=True)
     rows = [crawl_row(url, warc, off) for url, off in offsets.items()]
-    rows[1]["listed_date"] = "2026-11-19"
-    rows[3]["fetched_at"] = "2026-11-20T07:00:00+00:00"
+    rows[1] = replace(rows[1], listed_date=date(2026, 11, 19))
+    rows[3] = replace(rows[3], fetched_at=datetime(2026, 11, 20, 7, tzinfo=UTC))
     rows += [
         crawl_row("https://coast.test/feed.xml", warc, 0, kind="feed"),
         crawl_row(
@@ -79,7 +86,7 @@ def make_run(tmp_path: Path) -> Path:
         ),
         crawl_row("https://coast.test/torn", warc, 7),  # no record starts there
     ]
-    (run_dir / layout.CRAWL_LOG).write_text("".join(json.dumps(r) + "\n" for r in rows))
+    write_log(run_dir, rows)
     return run_dir
 
 
@@ -109,11 +116,11 @@ def test_extract_run_writes_the_contract_files(tmp_path: Path):
         "text",
         "word_count",
         "content_hash",
+        "duplicate_of",
+        "fingerprint",
         "fetched_at",
         "warc_file",
         "warc_offset",
-        "duplicate_of",
-        "fingerprint",
     ]
     by_url = {r["url"]: r for r in articles.to_pylist()}
     ferry = by_url["https://coast.test/ferry"]
@@ -144,18 +151,6 @@ def test_extract_run_writes_the_contract_files(tmp_path: Path):
     assert not list(run_dir.glob("*.tmp"))
 
 
-def test_a_warc_path_relative_to_the_crawls_directory_is_found(tmp_path: Path, monkeypatch):
-    run_dir = make_run(tmp_path)
-    rows = [json.loads(line) for line in (run_dir / layout.CRAWL_LOG).read_text().splitlines()]
-    for row in rows:
-        if row["warc_file"]:
-            row["warc_file"] = str(Path(row["warc_file"]).relative_to(tmp_path))  # data/warc/...
-    (run_dir / layout.CRAWL_LOG).write_text("".join(json.dumps(r) + "\n" for r in rows))
-    monkeypatch.chdir(tmp_path / "data" / "runs")  # neither the crawl's cwd nor the data dir
-    result = extract_run(run_dir, {"coast": "en"}, workers=1)
-    assert (result.articles, result.errors) == (3, 2)
-
-
 def test_page_date_missing_falls_back_to_listing_date(tmp_path: Path):
     run_dir = make_run(tmp_path)
     html = (
@@ -166,7 +161,7 @@ def test_page_date_missing_falls_back_to_listing_date(tmp_path: Path):
     warc = tmp_path / "other.warc.gz"
     offsets = write_warc(warc, {"https://coast.test/undated": html})
     row = crawl_row("https://coast.test/undated", warc, offsets["https://coast.test/undated"])
-    (run_dir / layout.CRAWL_LOG).write_text(json.dumps(row) + "\n")
+    write_log(run_dir, [row])
     extract_run(run_dir, {"coast": "en"}, workers=1)
     (only,) = pq.read_table(run_dir / layout.ARTICLES).to_pylist()
     assert (only["pub_date"], only["date_source"]) == (DAY, "listing")
@@ -183,7 +178,7 @@ def test_without_page_or_listing_date_the_fetch_day_is_used(tmp_path: Path):
     warc = tmp_path / "w.warc.gz"
     offset = write_warc(warc, {"https://coast.test/x": html})["https://coast.test/x"]
     row = crawl_row("https://coast.test/x", warc, offset, listed_date=None)
-    (run_dir / layout.CRAWL_LOG).write_text(json.dumps(row) + "\n")
+    write_log(run_dir, [row])
     extract_run(run_dir, {"coast": "en"}, workers=1)
     (only,) = pq.read_table(run_dir / layout.ARTICLES).to_pylist()
     assert (only["pub_date"], only["date_source"], only["listed_date"]) == (DAY, "fetched", None)

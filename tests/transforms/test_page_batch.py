@@ -1,18 +1,20 @@
-"""PageBatch and CrawlLogTail: pages extracted as the crawl log grows give extract_run's files."""
+"""PageBatch: pages extracted as the crawl log grows give extract_run's files."""
 
 import json
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow.parquet as pq
 from test_batch import FIXTURES, crawl_row, make_run, write_warc
 
 from newsmill import layout
-from transforms.batch import CrawlLogTail, PageBatch, extract_run
+from newsmill.runfiles import CrawlLogReader, CrawlRow
+from transforms.batch import PageBatch, extract_run
 
 
-def _rows(run_dir: Path) -> list[dict]:
-    return [json.loads(line) for line in (run_dir / layout.CRAWL_LOG).read_text().splitlines()]
+def _rows(run_dir: Path) -> list[CrawlRow]:
+    return CrawlLogReader(run_dir / layout.CRAWL_LOG, strict=True).read()
 
 
 def _files(run_dir: Path) -> tuple[list[dict], list[dict], list[dict]]:
@@ -25,20 +27,6 @@ def _files(run_dir: Path) -> tuple[list[dict], list[dict], list[dict]]:
         sorted(removed, key=lambda r: (r["url"], r["position"])),
         sorted(errors, key=lambda e: e["url"]),
     )
-
-
-def test_tail_returns_only_complete_new_lines(tmp_path: Path):
-    log = tmp_path / "crawl.jsonl"
-    tail = CrawlLogTail(log)
-    assert tail.read() == []  # not written yet
-    with log.open("wb") as f:
-        f.write(b'{"url": "a"}\n{"url": "b"}\n{"url": "c"')  # the third line is being written
-        f.flush()
-        assert [r["url"] for r in tail.read()] == ["a", "b"]
-        assert tail.read() == []
-        f.write(b'}\nnot json\n{"url": "d"}\n')
-        f.flush()
-        assert [r["url"] for r in tail.read()] == ["c", "d"]  # a torn line is skipped
 
 
 def test_pages_fed_one_by_one_give_the_same_files_as_extract_run(tmp_path: Path):
@@ -74,7 +62,7 @@ def test_a_url_fed_twice_keeps_the_last_row_only(tmp_path: Path):
     first = crawl_row("https://coast.test/x", warc, offsets["https://coast.test/a"])
     again = crawl_row(
         "https://coast.test/x", warc, offsets["https://coast.test/b"],
-        fetched_at="2026-11-20T09:00:00+00:00",
+        fetched_at=datetime(2026, 11, 20, 9, tzinfo=UTC),
     )
     with PageBatch(run_dir, {"coast": "en"}, workers=1) as batch:
         batch.feed(first)

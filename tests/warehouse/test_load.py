@@ -14,7 +14,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from newsmill import layout
+from newsmill.runfiles import ARTICLES_SCHEMA
 from newsmill.warehouse import WarehouseError, connect, load_run
+from newsmill.warehouse.load import IncompleteRun
 from transforms.fingerprint import fingerprint
 
 DAY = date(2026, 11, 20)
@@ -34,17 +36,7 @@ def article(url: str, text: str, day: date = DAY) -> dict:
 def make_run(run_dir: Path, articles: list[dict], crawl: list[dict], attempt: str = "1") -> Path:
     """A run directory as the pipeline leaves it for the load, for attempt `attempt` at the run."""
     run_dir.mkdir(parents=True, exist_ok=True)
-    schema = pa.schema([
-        ("url", pa.string()), ("source", pa.string()), ("pub_date", pa.date32()),
-        ("listed_date", pa.date32()), ("date_source", pa.string()), ("title", pa.string()),
-        ("authors", pa.list_(pa.string())), ("description", pa.string()), ("site_name", pa.string()),
-        ("language", pa.string()), ("tags", pa.list_(pa.string())), ("text", pa.string()),
-        ("word_count", pa.int32()), ("content_hash", pa.string()),
-        ("fetched_at", pa.timestamp("us", tz="UTC")), ("warc_file", pa.string()),
-        ("warc_offset", pa.int64()), ("duplicate_of", pa.string()),
-        ("fingerprint", pa.list_(pa.uint32())),
-    ])
-    pq.write_table(pa.Table.from_pylist(articles, schema=schema), run_dir / layout.ARTICLES)
+    pq.write_table(pa.Table.from_pylist(articles, schema=ARTICLES_SCHEMA), run_dir / layout.ARTICLES)
     removed = pa.table({"url": [articles[0]["url"]], "position": pa.array([3], pa.int32()),
                         "text": ["Read more: elsewhere"], "reason": ["teaser"], "score": [1.0]})
     pq.write_table(removed, run_dir / layout.REMOVED)
@@ -103,6 +95,18 @@ def test_failed_load_leaves_nothing_half_written(tmp_path: Path) -> None:
     bad = make_run(tmp_path / "r2", [article("http://t/a", "x"), article("http://t/a", "dup")], [])
     with pytest.raises(duckdb.Error):
         load_run(db, bad)  # the same URL twice in one batch violates the key: all or nothing
+    assert counts(db) == before
+
+
+def test_a_crawl_log_with_a_torn_line_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "news.duckdb"
+    load_run(db, make_run(tmp_path / "r1", [article("http://t/a", "kept")], [crawl_row("http://t/a")]))
+    before = counts(db)
+    run = make_run(tmp_path / "r2", [article("http://t/b", "b")], [crawl_row("http://t/b")])
+    with (run / layout.CRAWL_LOG).open("a") as log:
+        log.write('{"source": "town", "url": "http://t/c", "ki\n' + json.dumps(crawl_row("http://t/d")) + "\n")
+    with pytest.raises(IncompleteRun, match="crawl.jsonl, line 2"):
+        load_run(db, run)  # its crawl_log rows would not be the crawl's
     assert counts(db) == before
 
 

@@ -12,9 +12,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from newsmill import layout
+from newsmill.runfiles import ARTICLES_SCHEMA, REMOVED_SCHEMA
 from newsmill.warehouse import connect, load_run
 from newsmill.warehouse.search import rebuild_index, search
-from transforms.batch import ARTICLES_SCHEMA, REMOVED_SCHEMA
 
 DAY = date(2026, 11, 20)
 RUN_ID = "2026-11-20_2026-11-20_town"
