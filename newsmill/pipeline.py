@@ -22,16 +22,12 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 from newsmill import layout
-from newsmill.config import Config, Source
+from newsmill.config import LOCK_TIMEOUT, Config, Source
+from newsmill.processes import LockHeld, describe_process, wait_for_lock
 from newsmill.progress import Progress
 from newsmill.runfiles import CrawlLogReader, CrawlRow, RunInfo
 from newsmill.warehouse import LoadResult, connect, load_run
-from newsmill.warehouse.connection import (
-    LOCK_TIMEOUT_ENV,
-    describe_process,
-    lock_timeout,
-    say_on_stderr,
-)
+from newsmill.warehouse.connection import say_on_stderr
 from spiders.crawl import ERROR_PREFIX, EXIT_INTERRUPTED
 
 if TYPE_CHECKING:
@@ -122,7 +118,8 @@ class RunLock:
     """
 
     def __init__(self, run_dir: Path, say: Callable[[str], None] | None = None) -> None:
-        self.path = Path(run_dir) / layout.RUN_LOCK
+        self.run_dir = Path(run_dir)
+        self.path = self.run_dir / layout.RUN_LOCK
         self.fd: int | None = None
         self._say = say or say_on_stderr
 
@@ -130,7 +127,7 @@ class RunLock:
         try:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
-            raise _cannot_write(f"run {self.path.parent.name}", exc, self.path) from None
+            raise _cannot_write(f"run {self.run_dir.name}", exc, self.path) from None
         try:
             self._wait(fd)
             os.ftruncate(fd, 0)
@@ -147,24 +144,22 @@ class RunLock:
             self.fd = None
 
     def _wait(self, fd: int) -> None:
-        timeout = lock_timeout()
-        deadline = time.monotonic() + timeout
-        announced = False
-        while True:
+        timeout = LOCK_TIMEOUT.value()
+
+        def attempt() -> None:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return
             except BlockingIOError:
-                pass
-            holder = self._holder()
-            if time.monotonic() >= deadline:
-                raise RunBusy(f"{self.path.parent} is still in use by {holder} after {timeout:.0f} s; "
-                              f"let that run finish, or raise {LOCK_TIMEOUT_ENV}")
-            if not announced:
-                self._say(f"{self.path.parent} is in use by {holder}; waiting up to {timeout:.0f} s "
-                          "for it to finish")
-                announced = True
-            time.sleep(0.2)
+                raise LockHeld(self._holder()) from None
+
+        folder = self.run_dir
+        wait_for_lock(
+            attempt, timeout=timeout, say=self._say,
+            waiting=lambda holder: f"{folder} is in use by {holder}; waiting up to {timeout:.0f} s for it to finish",
+            busy=lambda holder: RunBusy(f"{folder} is still in use by {holder} after {timeout:.0f} s; "
+                                        f"let that run finish, or raise {LOCK_TIMEOUT.name}"),
+            longest_pause=0.2,  # a flock costs nothing to try, and the next run starts at once
+        )
 
     def _holder(self) -> str:
         try:
@@ -181,19 +176,17 @@ def _cannot_write(what: str, exc: OSError, where: Path) -> RunFailed:
     return RunFailed(f"{what}: cannot write {exc.filename or where}: {reason}")
 
 
-def _prepare(run_dir: Path, rid: str) -> None:
-    """Create the run directory, so its lock can be taken."""
+def _prepare(config: Config, sources: list[Source], first: date, last: date) -> tuple[str, Path]:
+    """The run's id and directory, created so its lock can be taken."""
+    names = [s.name for s in sources]
+    every = len(names) == len(config.sources) and len(names) > 1
+    rid = layout.run_id(first, last, None if every else names)
+    run_dir = layout.run_dir(config.settings.data_dir, rid)
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise _cannot_write(f"run {rid}", exc, run_dir) from None
-
-
-def _run_dir(config: Config, sources: list[Source], first: date, last: date) -> tuple[str, Path]:
-    names = [s.name for s in sources]
-    every = len(names) == len(config.sources) and len(names) > 1
-    rid = layout.run_id(first, last, None if every else names)
-    return rid, layout.run_dir(config.settings.data_dir, rid)
+    return rid, run_dir
 
 
 def _known_urls(config: Config, sources: list[Source]) -> list[str]:
@@ -219,10 +212,9 @@ def crawl(
     """Fetch the sources' articles listed for first..last into WARC; return the run directory.
 
     Raises `CrawlError` (nothing to load) unless the crawl ran to its end."""
-    rid, run_dir = _run_dir(config, sources, first, last)
-    _prepare(run_dir, rid)
+    rid, run_dir = _prepare(config, sources, first, last)
     with RunLock(run_dir) as lock:
-        return _crawl(config, sources, first, last, lock, refetch=refetch, progress=progress)
+        return _crawl(config, sources, first, last, rid, lock, refetch=refetch, progress=progress)
 
 
 def _crawl(
@@ -230,15 +222,16 @@ def _crawl(
     sources: list[Source],
     first: date,
     last: date,
+    rid: str,
     lock: RunLock,
     *,
     refetch: bool,
     progress: bool,
     on_rows: Callable[[list[CrawlRow]], object] | None = None,
 ) -> Path:
-    """`crawl` under the run's `lock`; with `on_rows`, the crawl.jsonl rows are handed to it as the
-    crawl appends them."""
-    rid, run_dir = _run_dir(config, sources, first, last)
+    """`crawl` of run `rid` under its directory's `lock`; with `on_rows`, the crawl.jsonl rows are
+    handed to it as the crawl appends them."""
+    run_dir = lock.run_dir
     skip_file = run_dir / layout.SKIP_URLS
     started = datetime.now(UTC)
     info = RunInfo(
@@ -357,14 +350,13 @@ def run(
     from transforms.batch import PageBatch  # imported late: trafilatura is heavy at import
 
     selected = config.select(sources)
-    rid, run_dir = _run_dir(config, selected, first, last)
+    rid, run_dir = _prepare(config, selected, first, last)
     languages = {s.name: s.language for s in config.sources}
-    _prepare(run_dir, rid)
     with RunLock(run_dir) as lock:
         try:
             with PageBatch(run_dir, languages, workers=workers, pool=pool) as batch:
                 batch.start()
-                _crawl(config, selected, first, last, lock, refetch=refetch, progress=progress,
+                _crawl(config, selected, first, last, rid, lock, refetch=refetch, progress=progress,
                        on_rows=batch.feed_rows)
                 clock = time.monotonic()
                 with Progress(progress, f"extract {rid}", unit="pages") as bar:
