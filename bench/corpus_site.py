@@ -24,7 +24,7 @@ Source names are derived from the site (lowercase; characters other than ``a-z0-
 
 From a script:
 
-    from corpus_site import load_corpus, serve_corpus, write_corpus_config
+    from bench.corpus_site import load_corpus, serve_corpus, write_corpus_config
     corpus = load_corpus("../shared/corpus")
     with serve_corpus(corpus) as server:            # ephemeral port on 127.0.0.1
         write_corpus_config("sources.toml", server, corpus, data_dir="data/bench")

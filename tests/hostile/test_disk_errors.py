@@ -4,8 +4,9 @@ The run must exit 1 with one line naming the file (or the page) and the error, f
 crawl.done.json), and leave every row of the warehouse as it was, with and without --refetch;
 `load_run` itself refuses a run that did not finish.
 
-Root ignores file modes, so the CLI runs without CAP_DAC_OVERRIDE (`harness.unprivileged`); the
-full disk is a small tmpfs, filled by the test as another program would fill it."""
+Root ignores file modes, so the CLI runs without CAP_DAC_OVERRIDE
+(`bench.cli_harness.unprivileged`); the full disk is a small tmpfs, filled by the test as another
+program would fill it."""
 
 from __future__ import annotations
 

@@ -13,9 +13,9 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import harness
 import pytest
 
+from bench import cli_harness
 from bench.hostile_site import DAY
 from bench.loopback_sites import CONTROLS, LINK, MARKUP, OSC8, TERMINAL, markup_routes, visible
 from newsmill.demo.server import SiteServer
@@ -38,12 +38,12 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A config whose warehouse holds the crawled hostile pages; the site stays up for more runs."""
     work = tmp_path_factory.mktemp("terminal")
     with SiteServer() as server:
-        yield harness.crawled(server, markup_routes(server.url), work)
+        yield cli_harness.crawled(server, markup_routes(server.url), work)
 
 
 def newsmill(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """The CLI on a console that renders styles and hyperlinks as a terminal would."""
-    return harness.newsmill(config, *args, env=TERMINAL)
+    return cli_harness.newsmill(config, *args, env=TERMINAL)
 
 
 @pytest.mark.parametrize(("args", "expected"), [
@@ -156,7 +156,7 @@ def test_click_errors_show_control_characters_harmlessly(tmp_path: Path) -> None
     """An error raised as click's ClickException (here the local Airflow's, naming a folder the user
     gave) prints its text with controls escaped, as every other message does."""
     home = tmp_path / "air\x1b]8;;evil.invalid\x07flow\x1b[2J"
-    result = subprocess.run([harness.NEWSMILL, "airflow", "--home", str(home), "runs"], capture_output=True,
+    result = subprocess.run([cli_harness.NEWSMILL, "airflow", "--home", str(home), "runs"], capture_output=True,
                             text=True, timeout=60, env=TERMINAL)
     assert result.returncode == 1
     assert "\x1b" not in result.stderr and "\x07" not in result.stderr
