@@ -46,7 +46,7 @@ _OPTIONS = {
 # htmldate's strict search: date markup, URL and structured patterns only. Its extensive search
 # (free text through dateparser) costs more, and what it alone finds is the weakest evidence:
 # the 1st of a month for a year alone or a nonsense date, a footer or a sidebar date. A page without
-# a strict date keeps the listing date of its feed or sitemap (transforms.batch), which is how the
+# a strict date keeps the listing date of its feed or sitemap (transforms.page), which is how the
 # article was chosen for the day.
 _DATE_PARAMS = {"extensive_search": False, "original_date": True}
 _LANG = re.compile(r"^([a-z]{2,3})(?:[-_].*)?$")
