@@ -19,7 +19,16 @@ from rich.table import Table
 from rich.text import Text
 
 from newsmill import dates, layout, pipeline
-from newsmill.config import DEMO_CONFIG, Config, ConfigError, load_config, packaged_config
+from newsmill.config import (
+    CONFIG,
+    DATA_DIR,
+    DATABASE,
+    DEMO_CONFIG,
+    Config,
+    ConfigError,
+    load_config,
+    packaged_config,
+)
 from newsmill.dates import DATE
 from newsmill.local_airflow.cli import airflow
 from newsmill.terminal import json_for_terminal, printable, safe_text
@@ -44,11 +53,11 @@ class _Context:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--config", "config_path", envvar="NEWSMILL_CONFIG", metavar="FILE",
+@click.option("--config", "config_path", envvar=CONFIG.name, metavar="FILE",
               help="Sources TOML (default: the packaged default.toml; env NEWSMILL_CONFIG).")
-@click.option("--data-dir", envvar="NEWSMILL_DATA_DIR", metavar="DIR",
+@click.option("--data-dir", envvar=DATA_DIR.name, metavar="DIR",
               help="Where WARC files and run files go (default: data/; env NEWSMILL_DATA_DIR).")
-@click.option("--db", "database", envvar="NEWSMILL_DB", metavar="FILE",
+@click.option("--db", "database", envvar=DATABASE.name, metavar="FILE",
               help="DuckDB warehouse (default: DATA_DIR/news.duckdb; env NEWSMILL_DB).")
 @click.version_option(package_name="newsmill")
 @click.pass_context

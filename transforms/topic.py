@@ -9,13 +9,14 @@ suspects its lexical test picks.
 
 from __future__ import annotations
 
-import os
 import threading
 from functools import cache
 from importlib.metadata import distribution
 from pathlib import Path
 
 import numpy as np
+
+from newsmill.config import TOPIC_THREADS
 
 # WordPiece tokens kept per text: a paragraph's topic is clear within its first sentences, and the
 # cost grows with the tokens embedded.
@@ -47,7 +48,7 @@ def _model():
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.log_severity_level = 3
         # One thread: the batch stage already runs one worker process per core.
-        options.intra_op_num_threads = int(os.environ.get("NEWSMILL_TOPIC_THREADS", "1"))
+        options.intra_op_num_threads = TOPIC_THREADS.value()
         options.inter_op_num_threads = 1
         session = ort.InferenceSession(
             str(model), sess_options=options, providers=["CPUExecutionProvider"]
