@@ -11,7 +11,8 @@ from pathlib import Path
 import click
 import pytest
 
-NEWSMILL = str(Path(sys.executable).with_name("newsmill"))
+from bench.cli_harness import NEWSMILL
+
 RANGE = "is outside the days newsmill supports, 1990-01-01 to 2199-12-31"
 
 CASES = {

@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from bench.cli_harness import NEWSMILL
 from newsmill.demo import expected_inserts, serve_demo, write_demo_config
 from newsmill.demo.sites import DemoServers
 from newsmill.warehouse import connect
 from newsmill.warehouse.search import fts_extension_path
 
 FIRST, LAST = date(2026, 11, 18), date(2026, 11, 20)
-NEWSMILL = str(Path(sys.executable).with_name("newsmill"))
 
 
 @pytest.fixture(scope="module")

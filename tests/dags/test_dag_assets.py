@@ -9,8 +9,6 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("airflow", reason="the airflow extra is not installed")
-
 import newsmill  # noqa: E402
 
 DAGS = Path(newsmill.__file__).resolve().parents[1] / "dags"  # the DAG of the newsmill under test

@@ -8,8 +8,6 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("airflow", reason="the airflow extra is not installed")
-
 ROOT = Path(__file__).resolve().parents[2]
 DAYS = ("2200-01-01", "9999-12-31")  # after the DAG's start_date, so the runs have tasks
 

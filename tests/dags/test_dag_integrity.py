@@ -12,8 +12,6 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("airflow", reason="the airflow extra is not installed")
-
 ROOT = Path(__file__).resolve().parents[2]
 DAGS = ROOT / "dags"
 DAG_ID = "newsmill_daily"
@@ -140,9 +138,7 @@ def test_only_airflow_wiring_imports_airflow() -> None:
 
 
 def test_ruff_airflow3_rules() -> None:
-    ruff = Path(sys.executable).with_name("ruff")
-    if not ruff.exists():
-        pytest.skip("ruff not installed")
+    ruff = Path(sys.executable).with_name("ruff")  # a dev dependency: always there
     done = subprocess.run([str(ruff), "check", "--select", "AIR3", "--no-cache", str(DAGS)],
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr

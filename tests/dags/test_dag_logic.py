@@ -12,8 +12,6 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("airflow", reason="the airflow extra is not installed")
-
 ROOT = Path(__file__).resolve().parents[2]
 
 SCRIPT = textwrap.dedent(

@@ -7,15 +7,13 @@ import json
 import signal
 import socket
 import subprocess
-import sys
 import urllib.request
 from pathlib import Path
 
 import pytest
 
+from bench.cli_harness import NEWSMILL
 from newsmill.demo import write_demo_config
-
-NEWSMILL = str(Path(sys.executable).with_name("newsmill"))
 
 
 def _free_port() -> int:

@@ -7,17 +7,16 @@ import os
 import re
 import shlex
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from bench.cli_harness import NEWSMILL
 from newsmill.config import DEMO_CONFIG, load_config, packaged_config
 from newsmill.warehouse import connect
 
 ROOT = Path(__file__).resolve().parents[2]
-NEWSMILL = str(Path(sys.executable).with_name("newsmill"))
 
 
 def _section(heading: str) -> str:

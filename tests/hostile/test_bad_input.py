@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import struct
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
-NEWSMILL = str(Path(sys.executable).with_name("newsmill"))
+from bench.cli_harness import NEWSMILL
 
 
 def _tree(root: Path) -> dict[str, bytes]:

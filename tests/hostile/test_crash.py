@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from bench.cli_harness import NEWSMILL
 from bench.hostile_site import DAY, snapshot, steady_config, steady_routes
 from newsmill.demo.server import SiteServer
 
-NEWSMILL = str(Path(sys.executable).with_name("newsmill"))
 RUN_DIR = f"runs/{DAY}_{DAY}_steady"
 # The CLI with one function of a stage held (after or before its real work): the kill then lands
 # inside that stage for certain (inside the DuckDB transaction, or before extraction wrote its files).

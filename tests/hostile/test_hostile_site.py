@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from bench.cli_harness import NEWSMILL
 from bench.hostile_site import (
     CALM,
     CHINESE,
@@ -24,8 +24,6 @@ from bench.hostile_site import (
     HostileSites,
 )
 from newsmill.warehouse import connect
-
-NEWSMILL = str(Path(sys.executable).with_name("newsmill"))
 
 
 @pytest.fixture(scope="module")

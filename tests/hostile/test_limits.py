@@ -6,18 +6,17 @@ from __future__ import annotations
 
 import gzip
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from harness import crawl
 
+from bench.cli_harness import NEWSMILL
 from bench.hostile_site import DAY, article, big_sitemap, unannounced
 from bench.loopback_sites import CountingSite, settings_toml
 from newsmill.demo.server import Page
 
-NEWSMILL = str(Path(sys.executable).with_name("newsmill"))
 MAX_PAGE_BYTES = 100_000
 LONG = "/a/" + "long-" * 2000  # a 10,003-character path
 

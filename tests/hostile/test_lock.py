@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from bench.cli_harness import NEWSMILL
 from bench.hostile_site import DAY, snapshot, steady_config, steady_routes
 from newsmill.demo.server import SiteServer
 from newsmill.warehouse import connect
 
-NEWSMILL = str(Path(sys.executable).with_name("newsmill"))
 # A user's read-only session: opens the file, says so, holds it until `release` exists
 # (or for good when it is never created), then closes it.
 HOLDER = """

@@ -20,25 +20,20 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
-pytest.importorskip("airflow", reason="the airflow extra is not installed")
-demo = pytest.importorskip("newsmill.demo", reason="newsmill.demo is not available")
-if not hasattr(demo, "serve_demo") or not hasattr(demo, "write_demo_config"):
-    pytest.skip("newsmill.demo has no serve_demo/write_demo_config yet", allow_module_level=True)
-
-from newsmill.local_airflow import DAG_ID  # noqa: E402
-from newsmill.local_airflow.client import AirflowClient  # noqa: E402
-from newsmill.local_airflow.supervisor import free_port  # noqa: E402
+from bench.cli_harness import NEWSMILL
+from newsmill import demo
+from newsmill.local_airflow import DAG_ID
+from newsmill.local_airflow.client import AirflowClient
+from newsmill.local_airflow.supervisor import free_port
 
 pytestmark = pytest.mark.integration
 
-NEWSMILL = str(Path(sys.executable).with_name("newsmill"))
 FIRST = date(2026, 11, 17)
 LAST = date(2026, 11, 19)
 SCHEDULED = date(2026, 11, 20)  # the demo's last day; the one scheduled run collects it

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from bench.cli_harness import NEWSMILL
 from newsmill.demo import serve_demo, write_demo_config
 from newsmill.demo.sites import DemoServers
 from newsmill.warehouse import connect
@@ -19,7 +19,6 @@ from newsmill.warehouse import connect
 DAY = date(2026, 11, 19)
 SOURCE = "gazette"
 RUN_ID = f"{DAY}_{DAY}_{SOURCE}"
-NEWSMILL = str(Path(sys.executable).with_name("newsmill"))
 
 
 @pytest.fixture(scope="module")

@@ -4,17 +4,16 @@ fill it and whose y-axis labels sit on its gridlines, the day checks, and crawle
 from __future__ import annotations
 
 import subprocess
-import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from lxml import html as lxml_html
 
+from bench.cli_harness import NEWSMILL
 from newsmill.warehouse import connect
 from newsmill.warehouse.report import render_report
 
-NEWSMILL = str(Path(sys.executable).with_name("newsmill"))
 FIRST, LAST = date(2026, 11, 18), date(2026, 11, 20)
 # articles per (source, day): day totals 7, 5 and 2, so the old quartered axis (0, 2, 4, 5, 7 at
 # 0, 1.75, 3.5, 5.25, 7) would put labels beside, not on, the heights they name

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-NEWSMILL = str(Path(sys.executable).with_name("newsmill"))
-ROOT = Path(__file__).resolve().parents[1]
+from bench.cli_harness import NEWSMILL
+
+ROOT = Path(__file__).resolve().parents[2]
 
 OPTIONS = {
     "up": ["--port", "--dags-folder"],
