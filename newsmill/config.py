@@ -2,7 +2,7 @@
 
 Every error names the file, the source and the field, so a user can fix the config without reading
 code. All configuration is read here and nowhere else: the TOML file, and the NEWSMILL_* environment
-variables (`ENVIRONMENT`, documented in the README's table, which a test checks against it).
+variables (`ENVIRONMENT`, documented in docs/configuration.md's table, which a test checks against it).
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ class EnvVar(Generic[T]):
     name: str
     meaning: str
     default: T
-    shown_default: str  # the default as the README's table states it
+    shown_default: str  # the default as docs/configuration.md states it
     expected: str  # what `parse` accepts, for the error
     parse: Callable[[str], T]
 
@@ -153,7 +153,7 @@ ENVIRONMENT: tuple[EnvVar, ...] = (
     CONFIG, DATA_DIR, DATABASE, LOCK_TIMEOUT, EXTRACT_WORKERS, TOPIC_THREADS, CRAWL_LOG_LEVEL,
     START_DATE, END_DATE, CATCHUP, MAX_ACTIVE_RUNS, AIRFLOW_HOME, AIRFLOW_PORT, AIRFLOW_API,
 )
-"""Every environment variable newsmill reads, in the order of the README's table."""
+"""Every environment variable newsmill reads, in the order of docs/configuration.md's table."""
 
 
 @dataclass(frozen=True)
