@@ -18,12 +18,18 @@ Values = dict[str, object]
 """Placeholder name -> value, for ``str.format(**values)``."""
 
 
-def _english(pool: TextPool, rng: random.Random, day: date) -> Values:
-    names, weekdays, months = pool.names, pool.weekdays, pool.months
+def _cast(names: dict, rng: random.Random) -> tuple[list[str], list[str], list[str]]:
+    """Two towns, two people (a man and a woman) and two clubs of a story, drawn in this order."""
     towns = rng.sample(names["towns"], 2)
     surnames = rng.sample(names["last"], 2)
     people = [f"{rng.choice(names['first_m'])} {surnames[0]}", f"{rng.choice(names['first_f'])} {surnames[1]}"]
     clubs = rng.sample(names["clubs"], 2)
+    return towns, people, clubs
+
+
+def _english(pool: TextPool, rng: random.Random, day: date) -> Values:
+    names, weekdays, months = pool.names, pool.weekdays, pool.months
+    towns, people, clubs = _cast(names, rng)
     streets = rng.sample(names["streets"], 2)
     goals = sorted(rng.sample(range(0, 5), 2), reverse=True)
     votes = rng.randint(8, 14)
@@ -60,10 +66,7 @@ def _english_voice(pool: TextPool, rng: random.Random, day: date) -> Values:
 
 def _german(pool: TextPool, rng: random.Random, day: date) -> Values:
     names, weekdays, months = pool.names, pool.weekdays, pool.months
-    towns = rng.sample(names["towns"], 2)
-    surnames = rng.sample(names["last"], 2)
-    people = [f"{rng.choice(names['first_m'])} {surnames[0]}", f"{rng.choice(names['first_f'])} {surnames[1]}"]
-    clubs = rng.sample(names["clubs"], 2)
+    towns, people, clubs = _cast(names, rng)
     streets = rng.sample(names["streets"], 2)
     goals = sorted(rng.sample(range(0, 5), 2), reverse=True)
     votes = rng.randint(9, 16)
@@ -95,10 +98,7 @@ def _german_voice(pool: TextPool, rng: random.Random, day: date) -> Values:
 
 def _spanish(pool: TextPool, rng: random.Random, day: date) -> Values:
     names, weekdays, months = pool.names, pool.weekdays, pool.months
-    towns = rng.sample(names["towns"], 2)
-    surnames = rng.sample(names["last"], 2)
-    people = [f"{rng.choice(names['first_m'])} {surnames[0]}", f"{rng.choice(names['first_f'])} {surnames[1]}"]
-    clubs = rng.sample(names["clubs"], 2)
+    towns, people, clubs = _cast(names, rng)
     teams = rng.sample(names["teams"], 2)
     goals = sorted(rng.sample(range(0, 5), 2), reverse=True)
     points = sorted(rng.sample(range(61, 98), 2), reverse=True)
