@@ -31,6 +31,7 @@ from newsmill.config import (
 )
 from newsmill.dates import DATE
 from newsmill.local_airflow.cli import airflow
+from newsmill.reprocess import reprocess as reprocess_stored
 from newsmill.terminal import json_for_terminal, printable, safe_text
 from newsmill.warehouse import WarehouseError, connect
 from newsmill.warehouse.connection import check_usable, forbid_external_access, refused
@@ -161,6 +162,45 @@ def backfill(obj: _Context, first: date, last: date, days_per_run: int, sources:
              refetch: bool, quiet: bool) -> None:
     """Collect every day of a date range (inclusive), one run per day by default."""
     _run_range(obj, first, last, sources, refetch, days_per_run, quiet)
+
+
+@main.command()
+@click.option("--from", "first", type=DATE, required=True, help="First listing day of the stored pages.")
+@click.option("--to", "last", type=DATE, required=True, help="Last listing day (inclusive).")
+@_sources
+@_quiet
+@click.pass_obj
+def reprocess(obj: _Context, first: date, last: date, sources: tuple[str, ...], quiet: bool) -> None:
+    """Extract and clean the stored pages of a date range again, with no request (README: Reprocess).
+
+    Reads the WARC files of the days (the latest record of each URL), extracts and cleans them as a
+    crawl's pages are, and loads what changed in one transaction; rows that do not change stay as
+    they are, and an article whose page now yields no text keeps its row. A day without a WARC
+    file is named and skipped. Exits 1 when no stored page was found for any day.
+    """
+    if first > last:
+        raise click.BadParameter(f"--from {first} is after --to {last}", param_hint="--from")
+    config = obj.config()
+    config.select(list(sources))  # unknown source names fail before anything is written
+    _check_paths(config)
+    summary = reprocess_stored(config, first, last, list(sources) or None, progress=not quiet,
+                                     say=lambda line: console.print(safe_text(line)))
+    load = summary.load
+    table = Table(title=safe_text(f"newsmill: {config.settings.database}"), title_justify="left")
+    for column in ("run", "pages", "articles", "inserted", "updated", "removed", "failed",
+                   "days missing", "read s", "extract s", "load s"):
+        table.add_column(column, justify="left" if column == "run" else "right")
+    table.add_row(safe_text(summary.run_id), str(load.pages_fetched), str(load.articles),
+                  str(load.inserted), str(load.updated), str(load.removed), str(load.failures),
+                  str(len(summary.missing)), f"{summary.read_seconds:.1f}",
+                  f"{summary.extract_seconds:.1f}", f"{load.seconds:.1f}")
+    console.print(table)
+    console.print("pages: stored pages read; articles: articles extracted from them; inserted, updated: "
+                  "articles the reprocess changed (the others kept their rows); failed: pages that "
+                  "yielded no text now (their articles keep their rows; see crawl_failures); days "
+                  "missing: source days without a WARC file", style="dim")
+    if load.pages_fetched == 0:
+        sys.exit(1)
 
 
 @main.command()

@@ -127,7 +127,7 @@ class RunLock:
         try:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
-            raise _cannot_write(f"run {self.run_dir.name}", exc, self.path) from None
+            raise cannot_write(f"run {self.run_dir.name}", exc, self.path) from None
         try:
             self._wait(fd)
             os.ftruncate(fd, 0)
@@ -169,24 +169,39 @@ class RunLock:
         return describe_process(pid)
 
 
-def _cannot_write(what: str, exc: OSError, where: Path) -> RunFailed:
+def cannot_write(what: str, exc: OSError, where: Path) -> RunFailed:
     """One line for a file a stage could not write: which file (else its folder) and why (pyarrow's
     errors carry a whole sentence as `strerror`; the errno says it in a few words)."""
     reason = os.strerror(exc.errno) if exc.errno else exc.strerror or str(exc)
     return RunFailed(f"{what}: cannot write {exc.filename or where}: {reason}")
 
 
-def _prepare(config: Config, sources: list[Source], first: date, last: date) -> tuple[str, Path]:
-    """The run's id and directory, created so its lock can be taken."""
+def run_id_of(config: Config, sources: list[Source], first: date, last: date) -> str:
+    """The run id of these days and sources (`layout.run_id`): every source of a config with
+    several is `all`."""
     names = [s.name for s in sources]
     every = len(names) == len(config.sources) and len(names) > 1
-    rid = layout.run_id(first, last, None if every else names)
+    return layout.run_id(first, last, None if every else names)
+
+
+def prepare(config: Config, rid: str) -> Path:
+    """The directory of run `rid`, created so its lock can be taken."""
     run_dir = layout.run_dir(config.settings.data_dir, rid)
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise _cannot_write(f"run {rid}", exc, run_dir) from None
-    return rid, run_dir
+        raise cannot_write(f"run {rid}", exc, run_dir) from None
+    return run_dir
+
+
+def begin_attempt(run_dir: Path, info: RunInfo) -> None:
+    """Remove what an earlier attempt at the run left and record the new attempt (`run.json`)
+    before any stage writes, so the stages' files always belong to the attempt named there.
+    Raises OSError when a file cannot be removed or written."""
+    for stale in (layout.CRAWL_LOG, layout.CRAWL_DONE, layout.ARTICLES, layout.REMOVED,
+                  layout.EXTRACT_ERRORS):
+        (run_dir / stale).unlink(missing_ok=True)
+    info.write(run_dir)
 
 
 def _known_urls(config: Config, sources: list[Source]) -> list[str]:
@@ -212,7 +227,8 @@ def crawl(
     """Fetch the sources' articles listed for first..last into WARC; return the run directory.
 
     Raises `CrawlError` (nothing to load) unless the crawl ran to its end."""
-    rid, run_dir = _prepare(config, sources, first, last)
+    rid = run_id_of(config, sources, first, last)
+    run_dir = prepare(config, rid)
     with RunLock(run_dir) as lock:
         return _crawl(config, sources, first, last, rid, lock, refetch=refetch, progress=progress)
 
@@ -245,13 +261,10 @@ def _crawl(
         extract_seconds=0.0,
     )
     try:
-        for stale in (layout.CRAWL_LOG, layout.CRAWL_DONE, layout.ARTICLES, layout.REMOVED,
-                      layout.EXTRACT_ERRORS):
-            (run_dir / stale).unlink(missing_ok=True)
+        begin_attempt(run_dir, info)
         layout.write_atomic(skip_file, "" if refetch else "\n".join(_known_urls(config, sources)))
-        info.write(run_dir)  # the new attempt's id, before its crawl writes any file
     except OSError as exc:
-        raise _cannot_write(f"crawl of {rid}", exc, run_dir) from None
+        raise cannot_write(f"crawl of {rid}", exc, run_dir) from None
     clock = time.monotonic()
     command = [
         sys.executable, "-m", "spiders.crawl",
@@ -286,25 +299,30 @@ def _crawl(
     try:
         replace(info, crawl_seconds=time.monotonic() - clock).write(run_dir)
     except OSError as exc:
-        raise _cannot_write(f"crawl of {rid}", exc, run_dir) from None
+        raise cannot_write(f"crawl of {rid}", exc, run_dir) from None
     return run_dir
 
 
 def extract(config: Config, run_dir: Path, *, workers: int | None = None, progress: bool = False) -> Path:
     """Extract and clean every fetched article of a crawled run into Parquet; return the run dir."""
+    with RunLock(run_dir):
+        extract_held(config, run_dir, workers=workers, progress=progress)
+    return run_dir
+
+
+def extract_held(config: Config, run_dir: Path, *, workers: int | None, progress: bool) -> None:
+    """`extract` for a caller that holds the run's lock already (`newsmill.reprocess`)."""
     from transforms.batch import extract_run  # imported late: trafilatura is heavy at import
 
     languages = {s.name: s.language for s in config.sources}
-    with RunLock(run_dir):
-        info = RunInfo.read(run_dir)
-        clock = time.monotonic()
-        try:
-            with Progress(progress, f"extract {info.run_id}", unit="pages") as bar:
-                extract_run(run_dir, languages, workers=workers, progress=bar.update)
-            replace(info, extract_seconds=time.monotonic() - clock).write(run_dir)
-        except OSError as exc:
-            raise _cannot_write(f"extraction of {info.run_id}", exc, run_dir) from None
-    return run_dir
+    info = RunInfo.read(run_dir)
+    clock = time.monotonic()
+    try:
+        with Progress(progress, f"extract {info.run_id}", unit="pages") as bar:
+            extract_run(run_dir, languages, workers=workers, progress=bar.update)
+        replace(info, extract_seconds=time.monotonic() - clock).write(run_dir)
+    except OSError as exc:
+        raise cannot_write(f"extraction of {info.run_id}", exc, run_dir) from None
 
 
 def load(config: Config, run_dir: Path) -> LoadResult:
@@ -350,7 +368,8 @@ def run(
     from transforms.batch import PageBatch  # imported late: trafilatura is heavy at import
 
     selected = config.select(sources)
-    rid, run_dir = _prepare(config, selected, first, last)
+    rid = run_id_of(config, selected, first, last)
+    run_dir = prepare(config, rid)
     languages = {s.name: s.language for s in config.sources}
     with RunLock(run_dir) as lock:
         try:
@@ -364,7 +383,7 @@ def run(
                     batch.finish()
                 replace(RunInfo.read(run_dir), extract_seconds=time.monotonic() - clock).write(run_dir)
         except OSError as exc:  # the extraction's files: `_crawl` reports its own as CrawlError
-            raise _cannot_write(f"extraction of {rid}", exc, run_dir) from None
+            raise cannot_write(f"extraction of {rid}", exc, run_dir) from None
         result = load_run(config.settings.database, run_dir)
     info = RunInfo.read(run_dir)
     return RunSummary(
