@@ -47,7 +47,8 @@ table; all optional). When the file is parsed: ``NEWSMILL_START_DATE``, ``NEWSMI
 ``NEWSMILL_CATCHUP``, ``NEWSMILL_MAX_ACTIVE_RUNS``. At run time the tasks read the sources and paths
 from ``NEWSMILL_CONFIG`` / ``NEWSMILL_DATA_DIR`` / ``NEWSMILL_DB``, and ``extract`` its processes from
 ``NEWSMILL_EXTRACT_WORKERS``. Trigger params: ``refetch`` (re-fetch and replace the day),
-``sources`` (a subset of source names; default all).
+``reprocess`` (extract and clean the day's stored pages again instead of crawling: no request, as
+``newsmill reprocess``; it overrides ``refetch``), ``sources`` (a subset of source names; default all).
 """
 
 from __future__ import annotations
@@ -130,6 +131,10 @@ def _refetch() -> bool:
     return bool(get_current_context()["params"].get("refetch", False))
 
 
+def _reprocess() -> bool:
+    return bool(get_current_context()["params"].get("reprocess", False))
+
+
 # --- tasks ----------------------------------------------------------------------------------------
 
 
@@ -151,11 +156,14 @@ def sources() -> list[str]:
 
 @task(execution_timeout=timedelta(hours=3), map_index_template=BY_SOURCE)
 def crawl(source: str) -> str:
-    """Fetch the source's articles listed for the day into WARC; returns the run directory."""
-    from newsmill import pipeline
+    """Fetch the source's articles listed for the day into WARC; returns the run directory. With
+    the `reprocess` param, the run names the day's stored pages instead (`newsmill.reprocess`)."""
+    from newsmill import pipeline, reprocess
 
     config = _config()
     day = _day()
+    if _reprocess():
+        return str(reprocess.read_stored(config, [config.source(source)], day, day))
     run_dir = pipeline.crawl(config, [config.source(source)], day, day, refetch=_refetch())
     return str(run_dir)
 
@@ -246,6 +254,8 @@ def check(names: list[str]) -> dict:
     },
     params={
         "refetch": Param(False, type="boolean", description="Re-fetch and replace the day's articles"),
+        "reprocess": Param(False, type="boolean",
+                           description="Extract the day's stored pages again instead of crawling"),
         "sources": Param(None, type=["null", "array"], description="Source names (default: all)"),
     },
     tags=["newsmill"],
