@@ -1,7 +1,8 @@
 """Search engines compared by the growth benchmark, each behind the same three calls: build the
 index from a warehouse, search it (terms, date range, language), update it with a run's articles.
 
-- `duckdb-fts`: newsmill's search as it is (`newsmill.warehouse.search.search`), the `fts` extension.
+- `duckdb-fts`: the search newsmill had before its index folder: DuckDB's `fts` extension (from the
+  `duckdb-extension-fts` wheel, a dev dependency), `match_bm25` over every row of `articles`.
 - `duckdb-tuned`: the same index tables read by a hand-written BM25 query that fetches the postings of
   the query's term ids only (a literal IN list, which DuckDB checks against each row group's min/max
   term id: the postings are re-sorted by term id once), scores per docid, and filters through a
@@ -28,10 +29,9 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import duckdb_extensions
 import pyarrow as pa
 import pyarrow.parquet as pq
-
-from newsmill.warehouse.search import FTS_SCHEMA, load_fts, search
 
 SITE = Path(os.environ.get("GROWTH_SITE", "/tmp/G-site"))
 if SITE.is_dir() and str(SITE) not in sys.path:
@@ -41,6 +41,38 @@ ENGINES = ("duckdb-fts", "duckdb-tuned", "tantivy", "bm25s")
 EPOCH = date(1970, 1, 1)
 LETTERS = r"[\p{L}\p{M}]+"
 """Tokens: runs of letters. The fts extension splits at ASCII digits, punctuation and spaces."""
+
+
+FTS_SCHEMA = "fts_main_articles"
+
+
+def load_fts(con: duckdb.DuckDBPyConnection) -> None:
+    """Load the fts extension from its wheel, unless `con` has it already."""
+    if not con.execute("SELECT count(*) FROM duckdb_functions() WHERE function_name = 'stem'").fetchone()[0]:
+        duckdb_extensions.import_extension("fts", con=con)
+        con.execute("LOAD fts")
+
+
+def build_fts(con: duckdb.DuckDBPyConnection) -> None:
+    """The BM25 tables over `articles` (title and text), as newsmill built them in the file."""
+    load_fts(con)
+    con.execute("PRAGMA create_fts_index('articles', 'url', 'title', 'text', stemmer = 'porter', "
+                "stopwords = 'english', strip_accents = 1, lower = 1, overwrite = 1)")
+
+
+def search_fts(con: duckdb.DuckDBPyConnection, terms: str, first: date | None, last: date | None,
+               language: str | None, limit: int = 10) -> list[str]:
+    """The top urls by `match_bm25`, evaluated for every article, as newsmill's search did."""
+    load_fts(con)
+    rows = con.execute(
+        """
+        SELECT url FROM (SELECT url, pub_date, language, fts_main_articles.match_bm25(url, ?) AS score
+                         FROM articles)
+        WHERE score IS NOT NULL AND (CAST(? AS DATE) IS NULL OR pub_date >= ?)
+          AND (CAST(? AS DATE) IS NULL OR pub_date <= ?) AND (CAST(? AS VARCHAR) IS NULL OR language = ?)
+        ORDER BY score DESC, url LIMIT ?
+        """, [terms, first, first, last, last, language, language, limit]).fetchall()
+    return [url for (url,) in rows]
 
 
 def _batches(con: duckdb.DuckDBPyConnection, sql: str, rows: int = 20_000) -> Iterator[pa.RecordBatch]:
@@ -249,7 +281,7 @@ def timed_search(engine: str, database: Path, index_dir: Path | None, terms: str
     started = time.perf_counter()
     with duckdb.connect(str(database), read_only=True) as con:
         if engine == "duckdb-fts":
-            urls = [h.url for h in search(con, terms, first=first, last=last, language=language)]
+            urls = search_fts(con, terms, first, last, language)
         elif engine == "duckdb-tuned":
             urls = search_tuned(con, terms, first, last, language)
         elif engine == "tantivy":
@@ -260,7 +292,7 @@ def timed_search(engine: str, database: Path, index_dir: Path | None, terms: str
             urls = search_bm25s(load_bm25s(index_dir, _stopwords(con)), terms)
         else:
             raise ValueError(engine)
-        if engine != "duckdb-fts" and urls:  # the CLI shows title, date, source and a snippet of the text
+        if urls:  # the CLI shows title, date, source and a snippet of the text
             con.execute("SELECT url, title, pub_date, source, language, text FROM articles "
                         "WHERE url IN (SELECT unnest(?))", [urls]).fetchall()
     return time.perf_counter() - started, urls

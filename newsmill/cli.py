@@ -38,8 +38,8 @@ from newsmill.warehouse.connection import check_usable, forbid_external_access, 
 from newsmill.warehouse.export import FORMATS, export_articles
 from newsmill.warehouse.report import DEFAULT_DAYS as DEFAULT_REPORT_DAYS
 from newsmill.warehouse.report import render_report, report_range
-from newsmill.warehouse.search import fts_extension_path, load_fts
 from newsmill.warehouse.search import search as search_articles
+from newsmill.warehouse.search import sync_index
 
 _WIDTH = shutil.get_terminal_size((160, 24)).columns  # tables stay readable when piped or logged
 console = Console(stderr=True, width=_WIDTH, soft_wrap=True)
@@ -297,9 +297,8 @@ def sources(obj: _Context) -> None:
 
 @contextmanager
 def _sandboxed(config: Config) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection with full-text search that reaches no other file and no network."""
+    """A read-only connection that reaches no other file and no network."""
     with connect(config.settings.database, read_only=True) as con:
-        load_fts(con)  # before the lock: loading it reads the extension file
         forbid_external_access(con)
         yield con
 
@@ -316,11 +315,10 @@ def _sandboxed(config: Config) -> Iterator[duckdb.DuckDBPyConnection]:
 def query(obj: _Context, sql: str, fmt: str) -> None:
     """Run SQL against the warehouse, read-only, and print the result.
 
-    The SQL reads the warehouse's tables and views and may use full-text search
-    (fts_main_articles.match_bm25), but cannot write to the warehouse, open any other file (COPY,
-    read_csv, read_text, ATTACH, EXPORT), reach the network, install or load extensions, or change
-    settings: such a statement is refused with one line (exit 2). `newsmill shell` opens the full
-    DuckDB CLI for those.
+    The SQL reads the warehouse's tables and views, but cannot write to the warehouse, open any
+    other file (COPY, read_csv, read_text, ATTACH, EXPORT), reach the network, install or load
+    extensions, or change settings: such a statement is refused with one line (exit 2). `newsmill
+    shell` opens the full DuckDB CLI for those. Full-text search is `newsmill search`.
     """
     config = obj.config()
     with _sandboxed(config) as con:
@@ -349,14 +347,21 @@ def _refusal(exc: Exception) -> str:
 @_sources
 @click.option("--lang", "language", metavar="CODE", help="Only articles in this language (e.g. en).")
 @click.option("--limit", type=click.IntRange(1), default=10, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True,
+              help="table: for reading (title, date, source, language, url and a snippet). csv, json: "
+                   "url, score, title, pub_date, source, language of each hit, for programs and for "
+                   "SQL (e.g. DuckDB's read_csv), as `query` prints them.")
 @click.pass_obj
 def search(obj: _Context, terms: str, first: date | None, last: date | None, sources: tuple[str, ...],
-           language: str | None, limit: int) -> None:
+           language: str | None, limit: int, fmt: str) -> None:
     """Full-text search (BM25) over titles and bodies, best match first.
 
-    TERMS are words, not a query language. Like `query`, search reads the warehouse only: it reaches
-    no other file and no network. Titles and text show literally: markup as typed, control
-    characters as escapes (\\x1b).
+    TERMS are words, not a query language: punctuation and operators are only text. The search
+    index lives beside the DuckDB file (FILE.search/); a search that finds it missing, damaged or
+    behind the warehouse repairs it first and says so. Besides that folder, search reads no other
+    file and no network.
+    Titles and text show literally: markup as typed, control characters as escapes (\\x1b).
     """
     config = obj.config()
     with _sandboxed(config) as con:
@@ -364,6 +369,9 @@ def search(obj: _Context, terms: str, first: date | None, last: date | None, sou
                                language=language, limit=limit)
     if not hits:
         console.print(safe_text(f"no article matches {terms!r}"))
+    if fmt != "table":
+        _print_rows(["url", "score", "title", "pub_date", "source", "language"],
+                    [(h.url, h.score, h.title, h.pub_date, h.source, h.language) for h in hits], fmt)
         return
     out = Console(width=_WIDTH, soft_wrap=True)
     for rank, hit in enumerate(hits, 1):
@@ -419,10 +427,10 @@ def report(obj: _Context, first: date | None, last: date | None, out: Path) -> N
 @click.option("--write", is_flag=True, help="Open read-write (blocks loads while open).")
 @click.pass_obj
 def shell(obj: _Context, write: bool) -> None:
-    """Open the warehouse in the DuckDB CLI (`pip install duckdb-cli`) with full-text search loaded.
+    """Open the warehouse in the DuckDB CLI (`pip install duckdb-cli`).
 
-    The fts extension comes from the installed wheel (no download); the CLI 1.5.6 accepts the 1.5.5
-    binary with `allow_extensions_metadata_mismatch`, hence `-unsigned`.
+    Full-text search is `newsmill search` (its index is not in the DuckDB file); its `--format csv`
+    output can be read into the CLI with read_csv and joined with the tables by url.
     """
     config = obj.config()
     cli = shutil.which("duckdb") or shutil.which("duckdb", path=str(Path(sys.executable).parent))
@@ -430,9 +438,49 @@ def shell(obj: _Context, write: bool) -> None:
         raise click.ClickException("the DuckDB CLI is not installed; run: pip install duckdb-cli==1.5.6")
     if not config.settings.database.exists():
         raise WarehouseError(f"{config.settings.database}: no warehouse yet; run `newsmill run` first")
-    setup = f"SET allow_extensions_metadata_mismatch = true; LOAD '{fts_extension_path()}';"
-    args = [cli, "-unsigned", *([] if write else ["-readonly"]), "-cmd", setup, str(config.settings.database)]
-    os.execv(cli, args)
+    os.execv(cli, [cli, *([] if write else ["-readonly"]), str(config.settings.database)])
+
+
+@main.group()
+def index() -> None:
+    """The search index beside the warehouse (FILE.search/): check it, or rebuild it.
+
+    Every search and load checks the index against the warehouse and repairs it (catching up what
+    a load left, or rebuilding it from the articles); these commands do it on demand.
+    """
+
+
+@index.command("check")
+@click.pass_obj
+def index_check(obj: _Context) -> None:
+    """Check the index against the warehouse, every file against its checksum; repair what differs."""
+    config = obj.config()
+    with connect(config.settings.database, read_only=True) as con:  # beside searches, after loads
+        synced = sync_index(con, checksums=True)
+    if synced is None:
+        console.print(safe_text(f"{config.settings.database}: no articles table yet; nothing to index"))
+    elif synced.rebuilt:
+        console.print(safe_text(f"search index {synced.store.folder}: rebuilt ({synced.rebuilt}); "
+                                f"{synced.documents} articles"))
+    elif synced.caught_up:
+        console.print(safe_text(f"search index {synced.store.folder}: caught up with {synced.caught_up} "
+                                f"changed articles; {synced.documents} articles"))
+    else:
+        console.print(safe_text(f"search index {synced.store.folder}: current, {synced.documents} "
+                                "articles, every file as written"))
+
+
+@index.command("rebuild")
+@click.pass_obj
+def index_rebuild(obj: _Context) -> None:
+    """Rebuild the index from the warehouse's articles, whatever it holds."""
+    config = obj.config()
+    with connect(config.settings.database, read_only=True) as con:  # beside searches, after loads
+        synced = sync_index(con, rebuild="asked for by `newsmill index rebuild`")
+    if synced is None:
+        console.print(safe_text(f"{config.settings.database}: no articles table yet; nothing to index"))
+    else:
+        console.print(safe_text(f"search index {synced.store.folder}: {synced.documents} articles"))
 
 
 def _print_rows(columns: list[str], rows: list[tuple], fmt: str) -> None:

@@ -40,6 +40,13 @@ def run_dir(data_dir: Path, rid: str) -> Path:
     return Path(data_dir) / "runs" / rid
 
 
+def search_index_dir(database: Path) -> Path:
+    """The folder of the warehouse's search index, beside the DuckDB file (`news.duckdb.search/`):
+    derived data that goes with that file and is rebuilt from it."""
+    database = Path(database)
+    return database.with_name(database.name + ".search")
+
+
 CRAWL_LOG = "crawl.jsonl"
 CRAWL_DONE = "crawl.done.json"
 ARTICLES = "articles.parquet"

@@ -17,7 +17,6 @@ from bench.cli_harness import NEWSMILL
 from newsmill.demo import expected_inserts, serve_demo, write_demo_config
 from newsmill.demo.sites import DemoServers
 from newsmill.warehouse import connect
-from newsmill.warehouse.search import fts_extension_path
 
 FIRST, LAST = date(2026, 11, 18), date(2026, 11, 20)
 
@@ -152,19 +151,21 @@ def test_report_renders_offline_in_headless_chromium(demo, tmp_path: Path) -> No
     assert shot.returncode == 0 and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_the_warehouse_opens_in_the_duckdb_cli_from_pypi_with_search(demo) -> None:
+def test_the_warehouse_opens_in_the_duckdb_cli_from_pypi_and_joins_search_hits(demo, tmp_path: Path) -> None:
     servers, config, db = demo
+    found = newsmill(config, "search", "ferry", "--limit", "1000", "--format", "csv")
+    assert found.returncode == 0, found.stderr
+    hits = tmp_path / "hits.csv"
+    hits.write_text(found.stdout, encoding="utf-8")
     cli = str(Path(sys.executable).with_name("duckdb"))  # duckdb-cli 1.5.6, the dev dependency
-    extension = fts_extension_path()
-    sql = ("SET allow_extensions_metadata_mismatch = true; "
-           f"LOAD '{extension}'; "
-           "SELECT count(*) FROM articles; "
-           "SELECT count(*) FROM articles WHERE fts_main_articles.match_bm25(url, 'ferry') IS NOT NULL;")
-    result = subprocess.run([cli, "-unsigned", "-readonly", "-csv", "-noheader", str(db), "-c", sql],
+    sql = ("SELECT count(*) FROM articles; "
+           f"SELECT count(*), count(a.url), min(h.score) > 0 FROM read_csv('{hits}') h LEFT JOIN articles a USING (url);")
+    result = subprocess.run([cli, "-readonly", "-csv", "-noheader", str(db), "-c", sql],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    total, matches = (int(x) for x in result.stdout.split())
-    assert total == len(snapshot(db)["articles"]) and 0 < matches < total
+    total, matches, joined, positive = result.stdout.split()
+    assert int(total) == len(snapshot(db)["articles"]) and 0 < int(matches) < int(total)
+    assert joined == matches and positive == "true"  # every hit is an article of the file
 
 
 def test_every_genuine_paragraph_of_the_demo_is_kept(demo) -> None:

@@ -13,9 +13,10 @@ import pyarrow.parquet as pq
 
 from newsmill import layout, runfiles
 from newsmill.runfiles import RunInfo
-from newsmill.warehouse.connection import connect
+from newsmill.warehouse.connection import connect, say_on_stderr
 from newsmill.warehouse.duplicates import mark_duplicates
-from newsmill.warehouse.search import rebuild_index
+from newsmill.warehouse.index import SearchIndexError
+from newsmill.warehouse.search import record_changes, sync_index
 
 ARTICLE_COLUMNS = ", ".join(runfiles.ARTICLES_SCHEMA.names)
 """The columns a load takes from `articles.parquet`: all of them (the warehouse adds its own)."""
@@ -128,6 +129,7 @@ def load_run(database: Path, run_dir: Path) -> LoadResult:
         run_id=info.run_id,
         attempt_id=info.attempt_id,
         articles=loaded,
+        _update_search_index(con)
         inserted=inserted,
         updated=updated,
         removed=removed_count,
@@ -163,7 +165,7 @@ def _apply(con: duckdb.DuckDBPyConnection, info: RunInfo, articles: pa.Table, re
         FROM new_articles n LEFT JOIN old o ON n.url = o.url
         """
     )
-    # the search index re-reads the changed articles only
+    # the search index re-reads the changed articles only (record_changes)
     con.execute("CREATE OR REPLACE TEMP TABLE fts_changed AS "
                 "SELECT url FROM load_changes WHERE change <> 'unchanged'")
     con.execute("DELETE FROM removed_segments WHERE url IN (SELECT url FROM fts_changed)")
@@ -206,4 +208,15 @@ def _apply(con: duckdb.DuckDBPyConnection, info: RunInfo, articles: pa.Table, re
         ],
     )
     mark_duplicates(con, info.run_id)
-    rebuild_index(con, changed="fts_changed")
+    record_changes(con, "fts_changed")
+
+
+def _update_search_index(con: duckdb.DuckDBPyConnection) -> None:
+    """After the commit: the search index applies what the load changed. The articles are loaded
+    whatever happens here; an index left behind is caught up by the next search or load, so a
+    failure is said, not raised."""
+    try:
+        sync_index(con, announce_catch_up=False)
+    except SearchIndexError as exc:
+        say_on_stderr(f"newsmill: warning: {exc}; the articles are loaded, and the next search or load "
+                      "updates the index")

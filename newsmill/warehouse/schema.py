@@ -1,7 +1,7 @@
 """The warehouse schema: created, and brought up to date, on every write connection.
 
 DuckDB 1.5 is pinned so the file opens in the `duckdb-cli` users install from PyPI (1.5.x refuses
-2.0 files) and the official `fts` extension loads offline from PyPI wheels.
+2.0 files).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pyarrow as pa
 
 from newsmill import runfiles
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SQL_TYPES = {
     pa.string(): "VARCHAR",
@@ -56,7 +56,20 @@ CREATE TABLE IF NOT EXISTS day_checks (
 );
 CREATE TABLE IF NOT EXISTS newsmill_meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 """
-TABLES = "".join(_create_table(t) for t in runfiles.WAREHOUSE_TABLES) + _CHECKS_AND_META
+SEARCH_PENDING = "search_pending"
+"""Articles a load changed that the search index folder may not hold yet, with the generation of
+that load (`newsmill.warehouse.search`)."""
+WAREHOUSE_ID = "warehouse_id"
+"""`newsmill_meta` key: a random id given to the file once, so an index made for another file is
+recognised."""
+SEARCH_GENERATION = "search_generation"
+"""`newsmill_meta` key: a counter raised by every load that changes articles."""
+_SEARCH = f"""
+CREATE TABLE IF NOT EXISTS {SEARCH_PENDING} (url VARCHAR NOT NULL, generation BIGINT NOT NULL);
+INSERT OR IGNORE INTO newsmill_meta VALUES ('{WAREHOUSE_ID}', CAST(uuid() AS VARCHAR)),
+                                           ('{SEARCH_GENERATION}', '0');
+"""
+TABLES = "".join(_create_table(t) for t in runfiles.WAREHOUSE_TABLES) + _CHECKS_AND_META + _SEARCH
 
 VIEWS = """
 CREATE OR REPLACE VIEW articles_per_day AS
@@ -129,6 +142,9 @@ def _migrate(con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]], *, reb
     `rebuild_runs`, the old `runs` (renamed `runs_before_attempts`) is copied into the new one,
     whose key holds the attempt id, and dropped.
 
+    The BM25 tables of DuckDB's fts extension (`fts_main_articles`) are dropped: the search index
+    folder answers searches now, and those tables cost every load time and the file room.
+
     The columns are checked, not the recorded schema version: an older newsmill opening the file
     writes its own version back without changing the tables."""
     for table, statements in _ADD_ATTEMPT_ID.items():
@@ -138,3 +154,4 @@ def _migrate(con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]], *, reb
     if rebuild_runs:
         con.execute("INSERT INTO runs BY NAME SELECT *, run_id AS attempt_id FROM runs_before_attempts")
         con.execute("DROP TABLE runs_before_attempts")
+    con.execute("DROP SCHEMA IF EXISTS fts_main_articles CASCADE")

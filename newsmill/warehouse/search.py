@@ -1,118 +1,208 @@
-"""Full-text search over titles and bodies: DuckDB's `fts` extension (BM25), loaded offline.
+"""Full-text search (BM25) over titles and bodies, answered by the search index folder beside the
+DuckDB file (`index.py`), which is checked against the warehouse before every answer.
 
-The extension comes from the `duckdb-extension-fts` wheel installed with newsmill, so nothing is
-downloaded at run time. The load step brings the index up to date in its transaction (only the
-documents of the run are re-indexed), so search always sees loaded rows.
+The warehouse is the truth and the folder derived from it. A load records, in its own transaction,
+the urls it changed (`search_pending`) under a new generation (`newsmill_meta.search_generation`);
+once DuckDB has committed, `sync_index` applies those urls to the folder, which records that
+generation, and the load deletes the pending rows the folder now covers. Every search runs the same
+`sync_index` first: a load killed between the two commits leaves the folder behind and its pending
+rows, which are applied then; a folder missing, damaged, made by another version of the index or
+for another warehouse, or whose changes since are no longer recorded, is rebuilt from `articles`
+(saying why on stderr). No search answers from a folder that disagrees with the warehouse.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from importlib import resources
 from pathlib import Path
 
 import duckdb
-import duckdb_extensions
+import tantivy
+
+from newsmill.warehouse.connection import say_on_stderr
+from newsmill.warehouse.index import VERSION, IndexDamaged, SearchIndex, SearchIndexError, State
+from newsmill.warehouse.schema import SEARCH_GENERATION, SEARCH_PENDING, WAREHOUSE_ID
 
 
-def fts_extension_path() -> Path:
-    """The fts extension binary shipped in the wheel, for loading it into the DuckDB CLI."""
-    return (Path(str(resources.files("duckdb_extension_fts"))) / "extensions" / f"v{duckdb.__version__}"
-            / "fts.duckdb_extension")
-
-
-def load_fts(con: duckdb.DuckDBPyConnection) -> None:
-    """Install the fts extension from its PyPI wheel and load it, unless `con` has it already.
-
-    The check lets `search` run on a connection without external access (`forbid_external_access`),
-    which can no longer install anything.
-    """
-    stemmer = con.execute("SELECT count(*) FROM duckdb_functions() WHERE function_name = 'stem'")
-    if stemmer.fetchone()[0]:  # fts is loaded
+def record_changes(con: duckdb.DuckDBPyConnection, changed: str) -> None:
+    """In a load's transaction: the urls of table `changed` (inserted, replaced or deleted
+    articles) become pending for the search index under a new generation; nothing if it is empty."""
+    if not con.execute(f"SELECT count(*) FROM {changed}").fetchone()[0]:
         return
-    duckdb_extensions.import_extension("fts", con=con)
-    con.execute("LOAD fts")
+    con.execute("UPDATE newsmill_meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) WHERE key = ?",
+                [SEARCH_GENERATION])
+    con.execute(f"INSERT INTO {SEARCH_PENDING} SELECT DISTINCT url, "
+                f"(SELECT CAST(value AS BIGINT) FROM newsmill_meta WHERE key = ?) FROM {changed}",
+                [SEARCH_GENERATION])
 
 
-FTS_SCHEMA = "fts_main_articles"
-_FIELDS = ("title", "text")  # fieldid 0 and 1, as create_fts_index numbers them
+@dataclass(frozen=True)
+class _Warehouse:
+    """What the index must agree with: the file, its id, its generation and its article count."""
+
+    path: Path
+    id: str | None
+    generation: int
+    articles: int
+    writable: bool
 
 
-def rebuild_index(con: duckdb.DuckDBPyConnection, changed: str | None = None) -> None:
-    """Bring the BM25 index of `articles` (over title and text) up to date.
+def _warehouse(con: duckdb.DuckDBPyConnection) -> _Warehouse | None:
+    """The warehouse of `con`, or None when the file has no `articles` table yet."""
+    path, read_only = con.execute(
+        "SELECT path, readonly FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+    if path is None:
+        raise ValueError("search needs a warehouse file, not an in-memory database")
+    tables = {name for (name,) in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+        "AND schema_name = 'main'").fetchall()}
+    if "articles" not in tables:
+        return None
+    meta = dict(con.execute("SELECT key, value FROM newsmill_meta WHERE key IN (?, ?)",
+                            [WAREHOUSE_ID, SEARCH_GENERATION]).fetchall()) if "newsmill_meta" in tables else {}
+    articles = con.execute("SELECT count(*) FROM articles").fetchone()[0]
+    return _Warehouse(Path(path), meta.get(WAREHOUSE_ID), int(meta.get(SEARCH_GENERATION) or 0), articles,
+                      writable=not read_only and SEARCH_PENDING in tables)
 
-    Without `changed`, or when there is no index yet, the whole index is built (`create_fts_index`),
-    which costs in proportion to the warehouse. With `changed`, the name of a
-    table with a `url` column listing every article inserted, replaced or deleted since the index was
-    last current, only those documents are taken out of and put back into the index tables, so a
-    load costs in proportion to the run, not to the warehouse. The tables then hold what a full
-    rebuild would give (document ids aside), so `match_bm25` scores are the same.
+
+@dataclass(frozen=True)
+class _Finding:
+    """The index folder against the warehouse: current (`index` set), behind from a generation
+    whose changes are all pending (`behind` set; from 0 when there is no index yet), or a `problem`
+    only a rebuild repairs."""
+
+    index: tantivy.Index | None = None
+    behind: int | None = None
+    problem: str | None = None
+
+
+def _examine(store: SearchIndex, warehouse: _Warehouse, con: duckdb.DuckDBPyConnection, *,
+             checksums: bool = False) -> _Finding:
+    state = store.state()
+    if state is None and not store.built():
+        if warehouse.generation and _every_article_pending(con, warehouse):  # a new warehouse's first load
+            return _behind(con, 0, warehouse, None)
+        return _Finding(problem="it is missing")
+    if state is None:
+        return _Finding(problem="it holds no finished build (a build was cut short, or its record is unreadable)")
+    problem = _disagreement(state, warehouse) or store.damage(state, checksums=checksums)
+    if problem:
+        return _Finding(problem=problem)
+    try:
+        index = store.open()
+        if state.generation < warehouse.generation:
+            return _behind(con, state.generation, warehouse, index)
+        documents = store.documents(index)
+    except IndexDamaged as exc:
+        return _Finding(problem=f"Tantivy cannot read it ({exc})")
+    if documents != warehouse.articles:
+        return _Finding(problem=f"it holds {documents} documents for {warehouse.articles} articles")
+    return _Finding(index=index)
+
+
+def _disagreement(state: State, warehouse: _Warehouse) -> str | None:
+    if state.version != VERSION:
+        return "it was made by another version of newsmill's search index"
+    if state.warehouse != warehouse.id:
+        return "it was made for another warehouse"
+    if state.generation > warehouse.generation:
+        return (f"it holds changes up to generation {state.generation}, the warehouse only up to "
+                f"{warehouse.generation} (an older copy of the warehouse file?)")
+    return None
+
+
+def _every_article_pending(con: duckdb.DuckDBPyConnection, warehouse: _Warehouse) -> bool:
+    """Whether applying every pending url can give the whole index: no article came in another way."""
+    return _has_pending_table(con) and con.execute(
+        f"SELECT count(DISTINCT url) FROM {SEARCH_PENDING}").fetchone()[0] >= warehouse.articles
+
+
+def _behind(con: duckdb.DuckDBPyConnection, since: int, warehouse: _Warehouse,
+            index: tantivy.Index | None) -> _Finding:
+    recorded = con.execute(
+        f"SELECT count(DISTINCT generation) FROM {SEARCH_PENDING} WHERE generation > ? AND generation <= ?",
+        [since, warehouse.generation]).fetchone()[0] if _has_pending_table(con) else 0
+    if recorded != warehouse.generation - since:
+        return _Finding(problem=f"it is behind the warehouse (generation {since} of {warehouse.generation}) "
+                                "and the changes since are no longer recorded")
+    return _Finding(index=index, behind=since)
+
+
+def _has_pending_table(con: duckdb.DuckDBPyConnection) -> bool:
+    return con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+                       "AND schema_name = 'main' AND table_name = ?", [SEARCH_PENDING]).fetchone()[0] > 0
+
+
+@dataclass(frozen=True)
+class Synced:
+    """The index, current with the warehouse, and what it took: nothing, a catch-up, or a rebuild."""
+
+    index: tantivy.Index
+    store: SearchIndex
+    documents: int
+    caught_up: int = 0  # articles applied from `search_pending`
+    rebuilt: str | None = None  # why it was rebuilt
+
+
+def sync_index(con: duckdb.DuckDBPyConnection, *, say: Callable[[str], None] = say_on_stderr,
+               progress: bool = True, announce_catch_up: bool = True, checksums: bool = False,
+               rebuild: str | None = None) -> Synced | None:
+    """Bring the search index of `con`'s warehouse up to the warehouse and return it (None: no
+    `articles` table yet). A catch-up is said on `say` if `announce_catch_up` (a load's own is
+    routine), a rebuild always, with a progress bar when `progress`. `checksums` reads every file
+    of the folder to check it; `rebuild`, a reason, rebuilds it whatever it holds. On a write
+    connection the pending rows the folder covers are deleted.
+
+    Only writers take the folder's lock; the folder is examined again under it, since another
+    process may have repaired it meanwhile. Raises SearchIndexError when the folder cannot be written.
     """
-    load_fts(con)
-    exists = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = 'stats'", [FTS_SCHEMA]
-    ).fetchone()[0]
-    if changed is None or not exists:
-        con.execute(
-            "PRAGMA create_fts_index('articles', 'url', 'title', 'text', "
-            "stemmer = 'porter', stopwords = 'english', strip_accents = 1, lower = 1, overwrite = 1)"
-        )
-        return
-    _update_index(con, changed)
+    warehouse = _warehouse(con)
+    if warehouse is None:
+        return None
+    store = SearchIndex(warehouse.path)
+    found = _Finding(problem=rebuild) if rebuild else _examine(store, warehouse, con, checksums=checksums)
+    caught_up, rebuilt = 0, None
+    if found.index is None or found.behind is not None:
+        with store.writing(say):
+            if not rebuild:
+                found = _examine(store, warehouse, con, checksums=checksums)
+            if found.behind is not None:
+                caught_up, found = _catch_up(store, warehouse, con, found.behind, say, announce_catch_up)
+            if found.problem:
+                rebuilt = found.problem
+                say(f"search index {store.folder}: {found.problem}; building it from the "
+                    f"warehouse's {warehouse.articles} articles")
+                try:
+                    store.rebuild(con, progress=progress)
+                except IndexDamaged as exc:
+                    raise SearchIndexError(f"search index {store.folder}: Tantivy cannot build it ({exc})") from None
+                store.record(warehouse.id, warehouse.generation)
+                found = _examine(store, warehouse, con)
+                if found.index is None:
+                    raise SearchIndexError(f"search index {store.folder}: {found.problem} right after "
+                                           "it was rebuilt; move the folder away and search again")
+    if warehouse.writable:
+        con.execute(f"DELETE FROM {SEARCH_PENDING} WHERE generation <= ?", [warehouse.generation])
+    return Synced(found.index, store, warehouse.articles, caught_up, rebuilt)
 
 
-def _update_index(con: duckdb.DuckDBPyConnection, changed: str) -> None:
-    s = FTS_SCHEMA
-    con.execute(f"CREATE OR REPLACE TEMP TABLE fts_urls AS SELECT DISTINCT url FROM {changed}")
-    # 1. take the changed documents out: their terms, their share of each term's df, their row
-    con.execute(f"CREATE OR REPLACE TEMP TABLE fts_old AS SELECT docid FROM {s}.docs "
-                "WHERE name IN (SELECT url FROM fts_urls)")
-    if con.execute("SELECT count(*) FROM fts_old").fetchone()[0]:
-        con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE fts_old_df AS
-            SELECT termid, count(DISTINCT docid) AS n FROM {s}.terms
-            WHERE docid IN (SELECT docid FROM fts_old) GROUP BY termid""")
-        con.execute(f"DELETE FROM {s}.terms WHERE docid IN (SELECT docid FROM fts_old)")
-        con.execute(f"DELETE FROM {s}.docs WHERE docid IN (SELECT docid FROM fts_old)")
-        con.execute(f"UPDATE {s}.dict SET df = dict.df - o.n FROM fts_old_df o WHERE dict.termid = o.termid")
-        con.execute(f"DELETE FROM {s}.dict WHERE df <= 0")
-    # 2. put the changed documents still in the table back, tokenized as create_fts_index does
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE fts_new_docs AS
-        SELECT (SELECT coalesce(max(docid), -1) FROM {s}.docs) + row_number() OVER (ORDER BY url) AS docid,
-               url AS name, title, text
-        FROM articles WHERE url IN (SELECT url FROM fts_urls)""")
-    tokenized = " UNION ALL ".join(
-        f"SELECT unnest({s}.tokenize({field})) AS w, docid, {fieldid} AS fieldid FROM fts_new_docs"
-        for fieldid, field in enumerate(_FIELDS)
-    )
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE fts_new_terms AS
-        WITH tokenized AS ({tokenized})
-        SELECT stem(t.w, 'porter') AS term, t.docid, t.fieldid FROM tokenized t
-        WHERE t.w NOT NULL AND len(t.w) > 0 AND t.w NOT IN (SELECT sw FROM {s}.stopwords)""")
-    con.execute(f"""
-        INSERT INTO {s}.dict (termid, term, df)
-        SELECT (SELECT coalesce(max(termid), -1) FROM {s}.dict) + row_number() OVER (ORDER BY term), term, 0
-        FROM (SELECT DISTINCT term FROM fts_new_terms
-              WHERE term NOT IN (SELECT term FROM {s}.dict))""")
-    con.execute(f"""
-        UPDATE {s}.dict SET df = dict.df + n.n
-        FROM (SELECT term, count(DISTINCT docid) AS n FROM fts_new_terms GROUP BY term) n
-        WHERE dict.term = n.term""")
-    con.execute(f"""
-        INSERT INTO {s}.terms (docid, fieldid, termid)
-        SELECT t.docid, t.fieldid, d.termid FROM fts_new_terms t JOIN {s}.dict d ON d.term = t.term""")
-    con.execute(f"""
-        INSERT INTO {s}.docs (docid, name, len)
-        SELECT d.docid, d.name, count(t.term) FROM fts_new_docs d
-        LEFT JOIN fts_new_terms t ON t.docid = d.docid GROUP BY d.docid, d.name""")
-    # 3. collection statistics
-    con.execute(f"DELETE FROM {s}.stats")
-    con.execute(f"INSERT INTO {s}.stats SELECT count(docs.docid), sum(docs.len) / count(docs.len) FROM {s}.docs")
-    for temp in ("fts_urls", "fts_old", "fts_old_df", "fts_new_docs", "fts_new_terms"):
-        con.execute(f"DROP TABLE IF EXISTS {temp}")
+def _catch_up(store: SearchIndex, warehouse: _Warehouse, con: duckdb.DuckDBPyConnection, since: int,
+              say: Callable[[str], None], announce: bool) -> tuple[int, _Finding]:
+    """Apply the pending urls of the generations after `since`; then examine the folder again."""
+    urls = [url for (url,) in con.execute(
+        f"SELECT DISTINCT url FROM {SEARCH_PENDING} WHERE generation > ? AND generation <= ? ORDER BY url",
+        [since, warehouse.generation]).fetchall()]
+    if announce:
+        say(f"search index {store.folder}: behind the warehouse (a load ended before updating it); "
+            f"applying its {len(urls)} changed articles")
+    try:
+        store.update(con, urls)
+    except IndexDamaged as exc:
+        return len(urls), _Finding(problem=f"Tantivy cannot update it ({exc})")
+    store.record(warehouse.id, warehouse.generation)
+    return len(urls), _examine(store, warehouse, con)
 
 
 @dataclass(frozen=True)
@@ -135,29 +225,27 @@ def search(
     sources: list[str] | None = None,
     language: str | None = None,
     limit: int = 10,
+    say: Callable[[str], None] = say_on_stderr,
 ) -> list[Hit]:
-    """Articles matching `terms`, best BM25 score first, filtered by date, source and language."""
-    load_fts(con)
-    indexed = con.execute(
-        "SELECT count(*) FROM duckdb_schemas() WHERE schema_name = 'fts_main_articles'"
-    ).fetchone()[0]
-    if not indexed:
+    """Articles holding any word of `terms`, best BM25 score first (ties by url), filtered by date,
+    source and language. `terms` are words: query syntax of any kind is only text."""
+    synced = sync_index(con, say=say)
+    if synced is None:
         return []
-    rows = con.execute(
-        """
-        SELECT score, url, title, pub_date, source, language, text FROM (
-            SELECT *, fts_main_articles.match_bm25(url, ?) AS score FROM articles
-        ) WHERE score IS NOT NULL
-          AND (CAST(? AS DATE) IS NULL OR pub_date >= ?)
-          AND (CAST(? AS DATE) IS NULL OR pub_date <= ?)
-          AND (CAST(? AS VARCHAR[]) IS NULL OR source IN (SELECT unnest(?)))
-          AND (CAST(? AS VARCHAR) IS NULL OR language = ?)
-        ORDER BY score DESC, url LIMIT ?
-        """,
-        [terms, first, first, last, last, sources or None, sources or None, language, language, limit],
-    ).fetchall()
+    filters = {"first": first, "last": last, "sources": sources, "language": language, "limit": limit}
+    try:
+        ranked = synced.store.search(synced.index, terms, **filters)
+    except IndexDamaged as exc:  # a file damaged where the cheap checks do not look
+        synced = sync_index(con, say=say, rebuild=f"Tantivy cannot search it ({exc})")
+        ranked = synced.store.search(synced.index, terms, **filters)
+    if not ranked:
+        return []
+    rows = {row[0]: row for row in con.execute(
+        "SELECT url, title, pub_date, source, language, text FROM articles "
+        f"WHERE url IN ({', '.join('?' * len(ranked))})", [url for url, _ in ranked]).fetchall()}
     return [Hit(score, url, title, day, source, lang, snippet(text or "", terms))
-            for score, url, title, day, source, lang, text in rows]
+            for url, score in ranked if url in rows
+            for _, title, day, source, lang, text in [rows[url]]]
 
 
 def snippet(text: str, terms: str, width: int = 200) -> str:

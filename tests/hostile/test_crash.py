@@ -129,7 +129,7 @@ def test_kill_during_load_leaves_no_half_written_day(steady, tmp_path: Path) -> 
     server, reference = steady
     config = steady_config(tmp_path / "sources.toml", server, tmp_path / "data")
     marker = tmp_path / "in-transaction"
-    _kill_when(_held(marker, "newsmill.warehouse.load:rebuild_index", "after", config), marker.exists)
+    _kill_when(_held(marker, "newsmill.warehouse.load:record_changes", "after", config), marker.exists)
     seen = snapshot(tmp_path / "data" / "news.duckdb")  # the killed transaction is rolled back on open
     assert seen["articles"] == [] and seen["crawl_log"] == [] and seen["runs"] == []
     _again_equals_reference(config, tmp_path / "data", reference)

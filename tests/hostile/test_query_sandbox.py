@@ -1,5 +1,5 @@
-"""`newsmill query` is read-only: SQL typed by the user reads the warehouse (tables, views, BM25
-search) and nothing else. A warehouse crawled over loopback by the real CLI; every statement that
+"""`newsmill query` is read-only: SQL typed by the user reads the warehouse (tables, views) and
+nothing else; `newsmill search` answers from the index folder beside it, under the same sandbox. A warehouse crawled over loopback by the real CLI; every statement that
 would write a file, read another one, attach a database, install an extension or undo the sandbox
 is refused with one line (exit 2) and leaves no trace on disk."""
 
@@ -67,18 +67,18 @@ def test_reading_other_files_or_the_network_or_changing_settings_is_refused(ware
     assert_refused(newsmill(warehouse, "query", sql))
 
 
-def test_tables_views_and_bm25_work_inside_the_sandbox(warehouse: Path) -> None:
+def test_tables_views_and_search_work_inside_the_sandbox(warehouse: Path) -> None:
     sql = """
         SELECT current_setting('enable_external_access') AS external_access,
                current_setting('lock_configuration') AS locked,
                (SELECT count(*) FROM articles) AS articles,
-               (SELECT sum(articles) FROM articles_per_day) AS per_day,
-               (SELECT count(*) FROM duckdb_tables()
-                WHERE schema_name = 'fts_main_articles' AND table_name = 'docs') AS fts_docs,
-               (SELECT count(*) FROM (SELECT fts_main_articles.match_bm25(url, 'harbour') AS score
-                                      FROM articles) WHERE score > 0) AS bm25_hits
+               (SELECT sum(articles) FROM articles_per_day) AS per_day
     """
     result = newsmill(warehouse, "query", "--format", "json", sql)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {"external_access": False, "locked": True, "articles": 6,
-                                         "per_day": 6, "fts_docs": 1, "bm25_hits": 6}
+                                         "per_day": 6}
+    found = newsmill(warehouse, "search", "harbour", "--format", "json")
+    assert found.returncode == 0, found.stderr
+    scores = [json.loads(line)["score"] for line in found.stdout.splitlines()]
+    assert len(scores) == 6 and min(scores) > 0

@@ -22,14 +22,13 @@ REVIEWED = {
     ("newsmill/warehouse/load.py", "ARTICLE_COLUMNS"),  # a module constant (column list)
     ("newsmill/warehouse/load.py", "_CONTENT_DIFFERS"),  # built from the constant CONTENT_COLUMNS
     ("newsmill/warehouse/export.py", "_literal"),  # COPY target path, quotes doubled; not bindable
-    # incremental fts update: the index schema (a module constant), temp-table names chosen by the
-    # load code, field names and ids from the constant _FIELDS; identifiers cannot be bound
-    ("newsmill/warehouse/search.py", "s"),
+    # the search index's bookkeeping: the pending table's name (a schema constant) and the temp
+    # table of a load's changed urls (named by the load code); identifiers cannot be bound
+    ("newsmill/warehouse/search.py", "SEARCH_PENDING"),
     ("newsmill/warehouse/search.py", "changed"),
-    ("newsmill/warehouse/search.py", "tokenized"),
-    ("newsmill/warehouse/search.py", "field"),
-    ("newsmill/warehouse/search.py", "fieldid"),
-    ("newsmill/warehouse/search.py", "temp"),
+    # rows by key: one "?" per url, the urls bound
+    ("newsmill/warehouse/search.py", "ranked"),
+    ("newsmill/warehouse/index.py", "placeholders"),
 }
 
 

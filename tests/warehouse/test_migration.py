@@ -8,13 +8,14 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
+import duckdb_extensions
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from newsmill import layout
 from newsmill.runfiles import ARTICLES_SCHEMA, REMOVED_SCHEMA
 from newsmill.warehouse import connect, load_run
-from newsmill.warehouse.search import rebuild_index, search
+from newsmill.warehouse.search import search
 
 DAY = date(2026, 11, 20)
 RUN_ID = "2026-11-20_2026-11-20_town"
@@ -56,7 +57,7 @@ STAMP = datetime(2026, 11, 21, 1, tzinfo=UTC)
 
 def _old_warehouse(path: Path) -> Path:
     """One loaded run of the old schema: an article, its crawl log (a fetch, a failure), its runs
-    row, and the search index over it."""
+    row, and the BM25 index that newsmill built in the file with DuckDB's fts extension."""
     con = duckdb.connect(str(path))
     try:
         con.execute(OLD_SCHEMA)
@@ -68,7 +69,10 @@ def _old_warehouse(path: Path) -> Path:
             [RUN_ID, "http://t/broken", DAY, "failed", 500, STAMP]])
         con.execute("INSERT INTO runs VALUES (?, 'town', ?, ?, ?, ?, 2, 1, 0, 1, 0, 1.0, 1.0, 0.1)",
                     [RUN_ID, DAY, DAY, STAMP, STAMP])
-        rebuild_index(con)
+        duckdb_extensions.import_extension("fts", con=con)
+        con.execute("LOAD fts")
+        con.execute("PRAGMA create_fts_index('articles', 'url', 'title', 'text', stemmer = 'porter', "
+                    "stopwords = 'english', strip_accents = 1, lower = 1, overwrite = 1)")
     finally:
         con.close()
     return path
@@ -115,10 +119,28 @@ def test_an_old_warehouse_is_migrated_and_keeps_its_history(tmp_path: Path) -> N
         assert con.execute("SELECT count(*) FROM crawl_failures").fetchone()[0] == 0
         assert con.execute("SELECT url, attempt_id FROM articles ORDER BY url").fetchall() == [
             ("http://t/broken", new_id), ("http://t/old", RUN_ID)]
-        assert con.execute("SELECT value FROM newsmill_meta WHERE key = 'schema_version'").fetchone() == ("2",)
+        assert con.execute("SELECT value FROM newsmill_meta WHERE key = 'schema_version'").fetchone() == ("3",)
         assert not con.execute("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'runs_%'").fetchall()
+        assert _fts_tables(con) == 0  # the old index is dropped
         found = {hit.url for hit in search(con, "ferry")} | {hit.url for hit in search(con, "harbour")}
-    assert found == {"http://t/broken", "http://t/old"}  # the search index carried over and took the new one
+    assert found == {"http://t/broken", "http://t/old"}  # the index folder holds the old article and the new
+
+
+def _fts_tables(con: duckdb.DuckDBPyConnection) -> int:
+    return con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'fts_main_articles'").fetchone()[0]
+
+
+def test_an_old_warehouse_is_searched_before_and_after_its_migration(tmp_path: Path, capfd) -> None:
+    db = _old_warehouse(tmp_path / "news.duckdb")
+    with connect(db, read_only=True) as con:  # a search migrates nothing: it builds the index folder
+        assert _fts_tables(con) > 0
+        assert [hit.url for hit in search(con, "dredging harbour")] == ["http://t/old"]
+    assert "it is missing; building it from the warehouse's 1 articles" in capfd.readouterr().err
+    with connect(db) as con:
+        assert _fts_tables(con) == 0
+    with connect(db, read_only=True) as con:  # the migration gave the file its id: an index built
+        assert [hit.url for hit in search(con, "dredging harbour")] == ["http://t/old"]  # before is not its
+    assert "made for another warehouse" in capfd.readouterr().err
 
 
 def test_a_warehouse_an_older_newsmill_opened_again_is_not_migrated_twice(tmp_path: Path) -> None:
