@@ -124,12 +124,12 @@ def load_run(database: Path, run_dir: Path) -> LoadResult:
         except BaseException:
             con.rollback()
             raise
+        _update_search_index(con)
     fetched, loaded, inserted, updated, removed_count, failures, skipped = (int(v or 0) for v in totals)
     return LoadResult(
         run_id=info.run_id,
         attempt_id=info.attempt_id,
         articles=loaded,
-        _update_search_index(con)
         inserted=inserted,
         updated=updated,
         removed=removed_count,
