@@ -28,10 +28,44 @@ def _describe_holder(message: str) -> str:
     return describe_process(int(match.group(1))) if match else "another process"
 
 
+ROW_GROUP_ROWS = 8192
+"""Rows per DuckDB row group for what a connection appends. DuckDB appends to the last row group of a
+table with an index (`articles` has its primary key) and rewrites that whole row group, every column
+and text, at the next checkpoint, which the load's connection makes when it closes: with DuckDB's
+default of 122,880 rows a day's load rewrote up to 122,880 articles. Past this many rows in the last
+row group, appends start a new one, so a checkpoint rewrites at most this many articles, however
+large the warehouse; smaller groups would waste more of each group's last, partly filled blocks."""
+
+
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _attach(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """A connection to `path` alone, as `duckdb.connect(path)` gives, with `ROW_GROUP_ROWS`: a storage
+    option only ATTACH takes. Same catalog name (DuckDB's default for the file), same spill folder."""
+    con = duckdb.connect()
+    options = f"(ROW_GROUP_SIZE {ROW_GROUP_ROWS}{', READ_ONLY' if read_only else ''})"
+    try:
+        try:
+            con.execute(f"ATTACH {_sql_string(str(path))} {options}")
+        except duckdb.BinderException:  # named like the in-memory database it is attached to
+            con.execute(f"ATTACH {_sql_string(str(path))} AS warehouse {options}")
+        (name,) = con.execute("SELECT database_name FROM duckdb_databases() "
+                              "WHERE NOT internal AND database_name <> current_database()").fetchone()
+        con.execute('USE "' + name.replace('"', '""') + '"')
+        con.execute("DETACH memory")
+        con.execute(f"SET temp_directory = {_sql_string(str(path) + '.tmp')}")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
 def _open(path: Path, read_only: bool, timeout: float, say: Callable[[str], None]) -> duckdb.DuckDBPyConnection:
     def attempt() -> duckdb.DuckDBPyConnection:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            return _attach(path, read_only)
         except duckdb.IOException as exc:
             text = str(exc)
             if "lock" not in text.lower():
