@@ -25,6 +25,11 @@ CONTENT_COLUMNS = (
     "language", "tags", "content_hash",
 )
 """What a reader of an article sees: a load changes an article only when one of these differs."""
+LOOKUP_URLS = 2048
+"""A run of up to this many articles finds its URLs' rows through the primary key of `articles` rather
+than by scanning it. DuckDB looks a join's keys up in an index only when it pushes them into the scan
+as a filter, by default for 50 keys at most, and only while at most `index_scan_max_count` (2,048 by
+default) rows match; a scan reads the compared columns of every article of the warehouse."""
 _CONTENT_DIFFERS = (f"row({', '.join('n.' + c for c in CONTENT_COLUMNS)}) IS DISTINCT FROM "
                     f"row({', '.join('o.' + c for c in CONTENT_COLUMNS)})")
 
@@ -148,6 +153,7 @@ def _recorded(con: duckdb.DuckDBPyConnection, attempt_id: str) -> bool:
 def _apply(con: duckdb.DuckDBPyConnection, info: RunInfo, articles: pa.Table, removed: pa.Table,
            crawl_log: pa.Table, *, clock: float) -> None:
     """The writes of one load, inside its transaction (`clock`: `time.monotonic()` at its start)."""
+    con.execute(f"SET dynamic_or_filter_threshold = {LOOKUP_URLS}")
     con.register("new_articles", articles)
     con.register("new_removed", removed)
     con.register("new_crawl_log", crawl_log)
