@@ -163,7 +163,8 @@ def test_the_warehouse_opens_in_the_duckdb_cli_from_pypi_and_joins_search_hits(d
     result = subprocess.run([cli, "-readonly", "-csv", "-noheader", str(db), "-c", sql],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    total, matches, joined, positive = result.stdout.split()
+    total, hit_rows = result.stdout.split()
+    matches, joined, positive = hit_rows.split(",")
     assert int(total) == len(snapshot(db)["articles"]) and 0 < int(matches) < int(total)
     assert joined == matches and positive == "true"  # every hit is an article of the file
 
