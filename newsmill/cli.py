@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from newsmill import dates, layout, pipeline
+from newsmill import ccnews, dates, layout, pipeline
 from newsmill.config import (
     CONFIG,
     DATA_DIR,
@@ -154,14 +154,56 @@ def run(obj: _Context, day: date, sources: tuple[str, ...], refetch: bool, quiet
 @click.option("--to", "last", type=DATE, required=True, help="Last publication date (inclusive).")
 @click.option("--days-per-run", type=click.IntRange(1), default=1, show_default=True,
               help="Days crawled together in one run (more is faster over long ranges).")
+@click.option("--via", type=click.Choice(["sites", "ccnews"]), default="sites", show_default=True,
+              help="Where the pages come from: the sites' listings, or Common Crawl's CC-NEWS "
+                   "archive (days the sites no longer list; README: Backfill from CC-NEWS).")
 @_sources
 @_refetch
 @_quiet
 @click.pass_obj
-def backfill(obj: _Context, first: date, last: date, days_per_run: int, sources: tuple[str, ...],
+def backfill(obj: _Context, first: date, last: date, days_per_run: int, via: str, sources: tuple[str, ...],
              refetch: bool, quiet: bool) -> None:
-    """Collect every day of a date range (inclusive), one run per day by default."""
-    _run_range(obj, first, last, sources, refetch, days_per_run, quiet)
+    """Collect every day of a date range (inclusive), one run per day by default.
+
+    With --via ccnews, one run takes the range from CC-NEWS: the files around it are streamed
+    (each once: later backfills over them stream nothing), the sources' pages stored as WARC and
+    extracted and loaded as a crawl's; an article dated outside the range is not loaded (crawl_log
+    says so). Exits 1 when a CC-NEWS file could not be read (the rest is loaded; the next backfill
+    tries that file again) or nothing was found.
+    """
+    if via == "ccnews":
+        _backfill_ccnews(obj, first, last, sources, refetch, quiet)
+    else:
+        _run_range(obj, first, last, sources, refetch, days_per_run, quiet)
+
+
+def _backfill_ccnews(obj: _Context, first: date, last: date, sources: Sequence[str], refetch: bool,
+                     quiet: bool) -> None:
+    if first > last:
+        raise click.BadParameter(f"--from {first} is after --to {last}", param_hint="--from")
+    config = obj.config()
+    config.select(list(sources))  # unknown source names fail before anything is written
+    _check_paths(config)
+    summary = ccnews.backfill(config, first, last, list(sources) or None, refetch=refetch,
+                              progress=not quiet, say=lambda line: console.print(safe_text(line)))
+    scan, load = summary.scan, summary.load
+    table = Table(title=safe_text(f"newsmill: {config.settings.database}"), title_justify="left")
+    for column in ("run", "files", "streamed", "MB", "failed files", "pages", "articles", "inserted",
+                   "out of range", "failed", "skipped", "scan s", "extract s", "load s"):
+        table.add_column(column, justify="left" if column == "run" else "right")
+    table.add_row(safe_text(summary.run_id), str(len(scan.files)), str(scan.streamed),
+                  f"{scan.streamed_bytes / 1e6:.1f}", str(len(scan.failed)), str(load.pages_fetched),
+                  str(load.articles), str(load.inserted), str(summary.out_of_range), str(load.failures),
+                  str(load.skipped), f"{summary.scan_seconds:.1f}", f"{summary.extract_seconds:.1f}",
+                  f"{load.seconds:.1f}")
+    console.print(table)
+    console.print("files: CC-NEWS files around the range; streamed: of which read now (the others were "
+                  "read by an earlier backfill of these sources); pages: the sources' pages found; "
+                  "out of range: articles dated outside the range, not loaded; failed: pages CC-NEWS "
+                  "cut at its size cap or that yielded no text; skipped: already loaded (--refetch "
+                  "to load them again) or out of range", style="dim")
+    if scan.failed or (load.pages_fetched == 0 and load.skipped == 0):
+        sys.exit(1)
 
 
 @main.command()

@@ -243,6 +243,12 @@ class Settings:
     max_page_bytes: int = 10 * 1024 * 1024
     retries: int = 2
     autothrottle: bool = True
+    # `newsmill backfill --via ccnews` (spiders/ccnews.py): where Common Crawl serves CC-NEWS, and
+    # the hours scanned before the first day and after the last (docs/architecture.md, "CC-NEWS
+    # backfill", says why these defaults)
+    ccnews_base_url: str = "https://data.commoncrawl.org/"
+    ccnews_lead_hours: int = 14
+    ccnews_lag_hours: int = 48
 
 
 @dataclass(frozen=True)
@@ -316,6 +322,8 @@ _SETTING_RANGES: dict[str, tuple[int, int, str]] = {
     "download_timeout": (1, 3600, " seconds"),
     "max_page_bytes": (1024, 1024**3, " bytes"),
     "retries": (0, 10, ""),
+    "ccnews_lead_hours": (0, 24 * 31, " hours"),
+    "ccnews_lag_hours": (0, 24 * 31, " hours"),
 }
 """Inclusive ranges of the numeric settings: Scrapy reads 0 as "no limit" for sizes and fails every
 request with a 0 timeout, so values outside these are mistakes, not choices."""
@@ -332,6 +340,9 @@ _SETTING_TYPES: dict[str, type | tuple[type, ...]] = {
     "max_page_bytes": int,
     "retries": int,
     "autothrottle": bool,
+    "ccnews_base_url": str,
+    "ccnews_lead_hours": int,
+    "ccnews_lag_hours": int,
 }
 
 
@@ -350,6 +361,8 @@ def _settings(path: Path, raw: object) -> Settings:
             if not low <= value <= high:  # also refuses TOML's nan
                 raise ConfigError(f"{path}: settings.{key}: must be between {low} and {high}{unit}, "
                                   f"got {value!r}")
+        if key == "ccnews_base_url" and web_address(value) is None:
+            raise ConfigError(f"{path}: settings.{key}: expected an http(s) URL, got {value!r}")
         values[key] = Path(value) if key in ("data_dir", "database") else value
     if "data_dir" in values and "database" not in values:
         values["database"] = Path(values["data_dir"]) / "news.duckdb"  # type: ignore[arg-type]

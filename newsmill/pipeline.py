@@ -204,7 +204,8 @@ def begin_attempt(run_dir: Path, info: RunInfo) -> None:
     info.write(run_dir)
 
 
-def _known_urls(config: Config, sources: list[Source]) -> list[str]:
+def known_urls(config: Config, sources: list[Source]) -> list[str]:
+    """The URLs of the sources' loaded articles: what a run skips unless asked to fetch again."""
     database = config.settings.database
     if not database.exists():
         return []
@@ -262,7 +263,7 @@ def _crawl(
     )
     try:
         begin_attempt(run_dir, info)
-        layout.write_atomic(skip_file, "" if refetch else "\n".join(_known_urls(config, sources)))
+        layout.write_atomic(skip_file, "" if refetch else "\n".join(known_urls(config, sources)))
     except OSError as exc:
         raise cannot_write(f"crawl of {rid}", exc, run_dir) from None
     clock = time.monotonic()
