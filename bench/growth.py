@@ -15,8 +15,10 @@ five languages, a year of days) is built once through newsmill's schema and inde
 - the same queries through each search engine (`growth_engines`), one process per engine and filter,
   each query opening everything afresh: in-process p50/p95, peak RSS, top-10 overlap with
   `duckdb-fts`; and each engine's build seconds, bytes and update for a day's load;
-- a day's load of 1,000 new articles (`load_run` on a run directory) and a refetch of 100 of them
-  with changed text, on a copy of the warehouse; the skip list (`pipeline._known_urls`);
+- a day's load of 1,000 new articles (`load_run` on a run directory, search index update included)
+  and a refetch of 100 of them with changed text, on a copy of the warehouse brought to this
+  newsmill's schema with its index current; the same without the index update; the seconds and
+  memory of each statement of the load; the skip list (`pipeline._known_urls`);
   `newsmill report` (31 days), `export` (one day), `query` (one day's counts, and a whole-table scan);
 - bytes per article: raw title+text, file before the index, the fts index, the other engines' indexes.
 
@@ -138,20 +140,11 @@ def measure(size: int, seed: int, cache: Path, queries_file: Path, engines: list
                                        "p95": percentile([r["wall"] for r in runs], 0.95),
                                        "rss_mb": max(r["rss_mb"] for r in runs)}
 
-    # a day's load and a refetch, on a copy; the tantivy update for the same runs
+    # a day's load and a refetch; the tantivy engine's update for the same runs
     work = cache / f"work-{size}"
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir()
-    child([PYTHON, PROBE, "day-runs", str(work), str(seed)])
-    day, refetch = work / "day", work / "refetch"
-    copy = work / "news.duckdb"
     say(f"  {size}: day load and refetch")
-    shutil.copyfile(database, copy)
-    figures["load_day"] = child([PYTHON, PROBE, "load", str(copy), str(day)])
-    figures["load_refetch"] = child([PYTHON, PROBE, "load", str(copy), str(refetch)])
-    shutil.copyfile(database, copy)
-    figures["load_day_without_fts"] = child([PYTHON, PROBE, "load-without-fts", str(copy), str(day)])
-    figures["load_refetch_without_fts"] = child([PYTHON, PROBE, "load-without-fts", str(copy), str(refetch)])
+    figures.update(measure_loads(database, work, seed))
+    day, refetch, copy = work / "day", work / "refetch", work / "news.duckdb"
     if "tantivy" in engines:
         shutil.copytree(index_dirs["tantivy"], work / "tantivy")
         figures["tantivy_day"] = child([PYTHON, PROBE, "index-update", "tantivy", str(copy), str(work / "tantivy"),
@@ -174,6 +167,33 @@ def measure(size: int, seed: int, cache: Path, queries_file: Path, engines: list
     shutil.rmtree(out, ignore_errors=True)
     Path(str(out) + ".html").unlink(missing_ok=True)
     return figures
+
+
+def measure_loads(database: Path, work: Path, seed: int) -> dict:
+    """A day's load and a refetch (`load_run`, its search index update included), each pair on a
+    copy of `database` brought to this newsmill's schema with its index current; the same without
+    the index update; each statement's seconds and memory (`load-statements`, on a copy of its own:
+    it resets the peak). Leaves the run directories and the last copy in `work`."""
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir()
+    child([PYTHON, PROBE, "day-runs", str(work), str(seed)])
+    prepared, copy = work / "prepared.duckdb", work / "news.duckdb"
+    shutil.copyfile(database, prepared)
+    figures = {"prepare_load": child([PYTHON, PROBE, "prepare-load", str(prepared)])}
+    for probe, key in (("load", "load_{}"), ("load-without-index", "load_{}_without_index"),
+                       ("load-statements", "load_{}_statements")):
+        _copy_warehouse(prepared, copy)
+        for run in ("day", "refetch"):
+            figures[key.format(run)] = child([PYTHON, PROBE, probe, str(copy), str(work / run)])
+    return figures
+
+
+def _copy_warehouse(source: Path, target: Path) -> None:
+    """The DuckDB file and its search index folder, as one."""
+    folders = [Path(f"{p}.search") for p in (source, target)]  # layout.search_index_dir
+    shutil.rmtree(folders[1], ignore_errors=True)
+    shutil.copyfile(source, target)
+    shutil.copytree(folders[0], folders[1])
 
 
 def _size(path: Path) -> int:
@@ -230,8 +250,8 @@ def rows(results: list[dict]) -> list[tuple[str, list[str]]]:
         add(f"`newsmill search` {name}: p95 s", lambda r, n=name: r["cli_search"][n]["p95"], ".2f")
         add(f"`newsmill search` {name}: peak MB", lambda r, n=name: r["cli_search"][n]["rss_mb"], ".0f")
     for op, label in (("load_day", "day's load, 1,000 articles"), ("load_refetch", "refetch, 100 changed"),
-                      ("load_day_without_fts", "day's load without the fts update"),
-                      ("load_refetch_without_fts", "refetch without the fts update"),
+                      ("load_day_without_index", "day's load without the index update"),
+                      ("load_refetch_without_index", "refetch without the index update"),
                       ("skip_list", "skip list (all sources)"), ("report", "`report` (31 days)"),
                       ("export", "`export` (one day)"), ("query_day", "`query` one day"),
                       ("query_scan", "`query` whole-table scan")):

@@ -2,8 +2,10 @@
 so that its peak RSS is its own. Prints one JSON object on stdout.
 
     growth_probe.py search ENGINE DB INDEX_DIR QUERIES_JSON [--from D] [--to D] [--lang L]
+    growth_probe.py prepare-load DB
     growth_probe.py load DB RUN_DIR
-    growth_probe.py load-without-fts DB RUN_DIR
+    growth_probe.py load-without-index DB RUN_DIR
+    growth_probe.py load-statements DB RUN_DIR
     growth_probe.py index-update ENGINE DB INDEX_DIR RUN_DIR
     growth_probe.py index-build ENGINE DB INDEX_DIR
     growth_probe.py skip-list DB
@@ -22,6 +24,8 @@ import re
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
@@ -82,10 +86,87 @@ def storage_bytes(database: Path, size: int) -> dict:
             "file": database.stat().st_size / size}
 
 
+def _memory_mb() -> tuple[int, int]:
+    """This process's resident MB now and at its peak since the last `_reset_peak`."""
+    status = Path("/proc/self/status").read_text()
+    return tuple(int(re.search(rf"{key}:\s+(\d+)", status).group(1)) // 1024 for key in ("VmRSS", "VmHWM"))
+
+
+def _reset_peak() -> None:
+    Path("/proc/self/clear_refs").write_text("5")  # Linux: VmHWM starts again from VmRSS
+
+
+class _TracedConnection:
+    """A DuckDB connection that records each statement's seconds and the resident MB it added at its
+    peak, so a load's growth can be pinned on the statement that causes it."""
+
+    def __init__(self, con, steps: list[dict]) -> None:  # noqa: ANN001 - duckdb connection
+        self._con = con
+        self._steps = steps
+
+    def __getattr__(self, name: str):  # noqa: ANN204 - whatever the connection has
+        return getattr(self._con, name)
+
+    def measure(self, label: str, call):  # noqa: ANN001, ANN201 - any callable and its result
+        _reset_peak()
+        before, _ = _memory_mb()
+        started = time.perf_counter()
+        result = call()
+        seconds = time.perf_counter() - started
+        _, peak = _memory_mb()
+        self._steps.append({"statement": " ".join(label.split())[:160], "seconds": round(seconds, 4),
+                            "rss_before_mb": before, "peak_added_mb": peak - before})
+        return result
+
+    def execute(self, sql: str, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+        self.measure(sql, lambda: self._con.execute(sql, *args, **kwargs))
+        return self
+
+    def commit(self):  # noqa: ANN201
+        self.measure("COMMIT", self._con.commit)
+        return self
+
+
+def prepare_load(database: Path) -> dict:
+    """The warehouse as a day's load finds it: on this newsmill's schema (the migration of a cached
+    warehouse done, its checkpoint too) and with its search index current, so that a measured load
+    pays for its own run only."""
+    from newsmill.warehouse.connection import connect
+    from newsmill.warehouse.search import sync_index
+    with connect(database) as con:
+        synced = sync_index(con, progress=False, say=lambda m: print(m, file=sys.stderr))
+        con.execute("CHECKPOINT")
+    return {"documents": synced.documents}
+
+
+def load_statements(database: Path, run_dir: Path) -> dict:
+    """`load_run` with every statement measured, and the connection's close: its checkpoint. Resetting
+    the peak between statements also resets the process's: measure the load's peak in a run of its own."""
+    from newsmill.warehouse import load as load_module
+    steps: list[dict] = []
+    opened = load_module.connect
+
+    @contextmanager
+    def traced(path: Path, **options) -> Iterator[_TracedConnection]:  # noqa: ANN003
+        with opened(path, **options) as con:
+            yield _TracedConnection(con, steps)
+            _reset_peak()
+            before, _ = _memory_mb()
+            started = time.perf_counter()
+        _, peak = _memory_mb()
+        steps.append({"statement": "close (checkpoint)", "seconds": round(time.perf_counter() - started, 4),
+                      "rss_before_mb": before, "peak_added_mb": peak - before})
+
+    load_module.connect = traced
+    result = load_module.load_run(database, run_dir)
+    return {"changed": result.changed, "steps": steps}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("op", choices=["search", "load", "load-without-fts", "index-update", "index-build", "skip-list",
-                                       "build-warehouse", "day-runs", "queries", "bytes"])
+    parser.add_argument("op", choices=["search", "prepare-load", "load", "load-without-index", "load-statements",
+                                       "index-update", "index-build", "skip-list", "build-warehouse", "day-runs",
+                                       "queries", "bytes"])
     parser.add_argument("args", nargs="*")
     parser.add_argument("--from", dest="first", type=date.fromisoformat)
     parser.add_argument("--to", dest="last", type=date.fromisoformat)
@@ -102,13 +183,17 @@ def main() -> None:
             seconds.append(took)
             urls.append(found)
         out = {"seconds_each": seconds, "urls": urls}
-    elif a.op in ("load", "load-without-fts"):
+    elif a.op == "prepare-load":
+        out = prepare_load(Path(a.args[0]))
+    elif a.op in ("load", "load-without-index"):
         from newsmill.warehouse import load as load_module
         from newsmill.warehouse import load_run
-        if a.op == "load-without-fts":  # what the load costs once the index lives outside DuckDB
+        if a.op == "load-without-index":  # the DuckDB side alone
             load_module.sync_index = lambda con, **_: None  # the index update after the commit
         result = load_run(Path(a.args[0]), Path(a.args[1]))
         out = {"changed": result.changed}
+    elif a.op == "load-statements":
+        out = load_statements(Path(a.args[0]), Path(a.args[1]))
     elif a.op == "index-update":
         engine, database, index_dir, run_dir = a.args
         if engine != "tantivy":
