@@ -40,6 +40,12 @@ def run_dir(data_dir: Path, rid: str) -> Path:
     return Path(data_dir) / "runs" / rid
 
 
+def ccnews_journal(data_dir: Path, source_set: str, file_name: str) -> Path:
+    """The journal (and done-marker) of one CC-NEWS file scanned for a set of sources, keyed by
+    `spiders.ccnews.source_set`: what the scan found in the file and how far it got."""
+    return Path(data_dir) / "ccnews" / source_set / (file_name.removesuffix(".warc.gz") + ".jsonl")
+
+
 def search_index_dir(database: Path) -> Path:
     """The folder of the warehouse's search index, beside the DuckDB file (`news.duckdb.search/`):
     derived data that goes with that file and is rebuilt from it."""

@@ -15,11 +15,15 @@ No index covers CC-NEWS, so a backfill streams whole files and keeps what is on 
   empty: CC-NEWS keeps no listing date) and ``Newsmill-Via`` naming the CC-NEWS file; so the
   extraction, the load and `newsmill reprocess` read them as any crawl's. A record CC-NEWS cut at
   its size cap (``WARC-Truncated``) is not stored: its row is `failed`.
-- **Once per file.** Each file's matches are journaled, as they are stored, in
-  ``DATA_DIR/ccnews/<source set>/<file name>.jsonl``; a journal ending with its ``done`` line is the
-  file's done-marker: later backfills over the same file take its rows and stream nothing. A
-  scan cut short (a crash, SIGKILL) resumes, on the next backfill, at the last journaled record
-  with an HTTP Range request, so no record is stored twice.
+- **Once per file.** Each file's matches are journaled, each right after it is stored, in
+  `layout.ccnews_journal`; a journal ending with its ``done`` line is the file's done-marker: later
+  backfills over the same file take its rows and stream nothing. A scan cut short (a crash,
+  SIGKILL) resumes, on the next backfill, at the last journaled record with an HTTP Range request.
+  The one record a kill can leave stored but not journaled is the first match after that point;
+  each stored record names its CC-NEWS record (``Newsmill-Via-Record-ID``), so the resumed scan
+  looks that match up in the store file of its day and journals the copy there instead of
+  storing it again: no record is stored twice, and no store file (which a crawl of the same day
+  may be appending to) is cut.
 - **The network.** A connection cut mid-file is reopened with Range at the byte it stopped at; a
   503 ("SlowDown") or a refused connection is retried after a growing pause (``Retry-After`` when
   given). A file that still cannot be read, or is not WARC, is reported and the others go on.
@@ -51,7 +55,7 @@ from newsmill.runfiles import CrawlRow
 from spiders.canonical import canonical_url
 from spiders.crawllog import CrawlLog, RecordError, write_all
 from spiders.stored import latest_per_url
-from spiders.warc import WarcFiles
+from spiders.warc import WarcFiles, good_length
 
 LISTING = "crawl-data/CC-NEWS/{year:04d}/{month:02d}/warc.paths.gz"
 ROTATION = timedelta(hours=24)
@@ -60,8 +64,12 @@ RETRIES = 6
 """Consecutive failures (503, refused or cut connection) without a byte of progress before a file
 is given up; pauses grow from 0 to about 30 s, so a busy server gets a minute to recover."""
 BACKOFF = 0.5
+VIA_RECORD_ID = "Newsmill-Via-Record-ID"
+"""The stored record's header naming the CC-NEWS record it copies (its ``WARC-Record-ID``)."""
 CHECKPOINT_BYTES = 64 << 20
 """How often a long scan with no match journals how far it got, so a resumed scan starts near."""
+STREAM_BUFFER = 4 << 20
+"""Bytes read from the connection at a time: few, large reads keep the Python cost per byte low."""
 USER_AGENT = "newsmill/0.1 (CC-NEWS backfill)"
 _NAME = re.compile(r"CC-NEWS-(\d{14})-(\d+)\.warc\.gz$")
 
@@ -123,14 +131,10 @@ def select_files(files: Iterable[NewsFile], start: datetime, end: datetime) -> l
 
 
 def source_set(sources: Sequence[Source]) -> str:
-    """The folder of a set of sources' done-markers: names and domains, so a source whose domains
-    change scans again."""
+    """The key of a set of sources' done-markers (`layout.ccnews_journal`): names and domains, so
+    a source whose domains change scans again."""
     key = ";".join(f"{s.name}={','.join(sorted(s.domains))}" for s in sorted(sources, key=lambda s: s.name))
     return hashlib.sha1(key.encode()).hexdigest()[:16]
-
-
-def journal_dir(data_dir: Path, sources: Sequence[Source]) -> Path:
-    return Path(data_dir) / "ccnews" / source_set(sources)
 
 
 # --- HTTP ------------------------------------------------------------------------------------------
@@ -272,6 +276,7 @@ class Journal:
         self.done = False
         self.resume_at = 0  # the first byte not yet scanned
         self.skip_at: int | None = None  # a record at resume_at that was already handled
+        self.resumed = self.path.exists()  # a scan began before: its next match may be stored
         whole = 0
         if self.path.exists():
             data = self.path.read_bytes()
@@ -327,14 +332,18 @@ def scan_file(
     timeout: float = 60.0,
 ) -> int:
     """Stream one CC-NEWS file from where its journal stopped, store and journal its sources'
-    responses, and mark it done; return the compressed bytes read. Raises `ScanError`."""
+    responses, and mark it done; return the compressed bytes read. Raises `ScanError`.
+
+    Records are read without their HTTP headers parsed: the host of ``WARC-Target-URI`` rules
+    almost all of them out, and only a match is parsed further."""
     data_dir = Path(data_dir).resolve()
     start = journal.resume_at
     remote = RemoteFile(url, start, timeout)
-    stream = io.BufferedReader(remote, buffer_size=1 << 20)
+    stream = io.BufferedReader(remote, buffer_size=STREAM_BUFFER)
     last_checkpoint = start
+    look_up = journal.resumed  # the first match may be in the store already (see the module doc)
     try:
-        for record in ArchiveIterator(stream, record_types=WarcRecordType.response, parse_http=True):
+        for record in ArchiveIterator(stream, record_types=WarcRecordType.response, parse_http=False):
             at = record.stream_pos
             if at == journal.skip_at:
                 continue
@@ -345,7 +354,9 @@ def scan_file(
             source = owner(target, sources)
             if source is None:
                 continue
-            journal.add(at, _keep(record, target, source, url, data_dir, store))
+            row = _stored_copy(record, target, source, data_dir) if look_up else None
+            look_up = False
+            journal.add(at, row or _keep(record, target, source, url, data_dir, store))
             last_checkpoint = at
     except RecordError:  # our own store or journal: not the remote file's fault
         raise
@@ -359,11 +370,36 @@ def scan_file(
     return remote.position - start
 
 
+def _fetched_at(record: object) -> datetime:
+    moment = record.headers.get("WARC-Date")  # type: ignore[attr-defined]
+    return datetime.fromisoformat(moment.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def _stored_copy(record: object, target: str, source: Source, data_dir: Path) -> CrawlRow | None:
+    """The row of `record`'s copy in the store, when a killed scan stored it but did not journal
+    it. Only whole records count: a torn one at the end is cut off by the next append anyway."""
+    record_id = record.headers.get("WARC-Record-ID")  # type: ignore[attr-defined]
+    fetched_at = _fetched_at(record)
+    path = layout.warc_path(data_dir, source.name, fetched_at.date())
+    if not record_id or not path.exists():
+        return None
+    whole = good_length(path)
+    with path.open("rb") as handle:
+        for stored in ArchiveIterator(handle, record_types=WarcRecordType.response, parse_http=True):
+            if stored.stream_pos >= whole:
+                break
+            if stored.headers.get(VIA_RECORD_ID) == record_id:
+                return CrawlRow(source.name, canonical_url(target), runfiles.ARTICLE, None, runfiles.FETCHED,
+                                stored.http_headers.status_code, None, fetched_at, str(path), stored.stream_pos)
+    return None
+
+
 def _keep(record: object, target: str, source: Source, via: str, data_dir: Path, store: WarcFiles) -> CrawlRow:
     """Store one matching response (or, when CC-NEWS cut it, only say so) and return its row."""
     headers = record.headers  # type: ignore[attr-defined]
-    fetched_at = datetime.fromisoformat(headers.get("WARC-Date").replace("Z", "+00:00")).astimezone(UTC)
+    fetched_at = _fetched_at(record)
     url = canonical_url(target)
+    record.parse_http()  # type: ignore[attr-defined]
     http_headers = record.http_headers  # type: ignore[attr-defined]
     status = http_headers.status_code if http_headers is not None else None
     truncated = headers.get("WARC-Truncated")
@@ -376,7 +412,8 @@ def _keep(record: object, target: str, source: Source, via: str, data_dir: Path,
     offset = store.get(path).append_response(
         target, status, list(http_headers.items()), body,
         {"Newsmill-Source": source.name, "Newsmill-Kind": runfiles.ARTICLE,
-         "Newsmill-Listed-Date": "", "Newsmill-Canonical-URL": url, "Newsmill-Via": via},
+         "Newsmill-Listed-Date": "", "Newsmill-Canonical-URL": url, "Newsmill-Via": via,
+         VIA_RECORD_ID: headers.get("WARC-Record-ID") or ""},
         fetched_at=fetched_at)
     return CrawlRow(source.name, url, runfiles.ARTICLE, None, runfiles.FETCHED, status, None, fetched_at,
                     str(path), offset)
@@ -429,14 +466,14 @@ def write_ccnews_crawl(
         else:
             listed += found
     chosen = select_files(listed, start, end)
-    folder = journal_dir(data_dir, sources)
+    sources_key = source_set(sources)
     store = WarcFiles()
     rows: list[CrawlRow] = []
     failed: list[tuple[NewsFile, str]] = []
     streamed = streamed_bytes = 0
     try:
         for news_file in chosen:
-            journal = Journal(folder / (news_file.name.removesuffix(".warc.gz") + ".jsonl"))
+            journal = Journal(layout.ccnews_journal(data_dir, sources_key, news_file.name))
             try:
                 if not journal.done:
                     streamed += 1

@@ -12,7 +12,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 import urllib.request
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -223,34 +222,72 @@ def test_backfill_dates_hosts_truncation_and_a_second_run(archive, tmp_path: Pat
     assert first.out_of_range == len(outside)
 
 
-def test_killed_backfill_then_rerun_equals_an_uninterrupted_one(archive, tmp_path: Path) -> None:
+KILLED_AFTER_STORING = """
+import os, signal, sys
+from spiders import ccnews
+from newsmill.cli import entry
+journal_add, matches, kill_at = ccnews.Journal.add, 0, int(sys.argv.pop(1))
+def add(journal, at, row):  # the match is in the store: SIGKILL before its journal line
+    global matches
+    matches += 1
+    if matches == kill_at:
+        os.kill(os.getpid(), signal.SIGKILL)
+    journal_add(journal, at, row)
+ccnews.Journal.add = add
+entry()
+"""
+"""A backfill SIGKILLed at the one dangerous moment: its Nth match appended to the WARC store and
+not journaled yet (the real CLI, with `Journal.add` wrapped to kill the process first)."""
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(archive, tmp_path_factory: pytest.TempPathFactory) -> Path:
     root, _, _ = archive
-    whole, cut = tmp_path / "whole", tmp_path / "cut"
-    whole.mkdir()
-    cut.mkdir()
+    whole = tmp_path_factory.mktemp("whole")
     with serve_archive(root) as server:
         backfill(whole, server.base_url)
-    with serve_archive(root, Faults(delay=0.4)) as server:
-        config = config_file(cut, server.base_url)
-        child = subprocess.Popen([NEWSMILL, "--config", str(config), "backfill", "--via", "ccnews",
-                                  "--from", FIRST.isoformat(), "--to", LAST.isoformat(), "-q"],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 60
-        while len(server.streamed()) < 4 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        child.send_signal(signal.SIGKILL)
-        child.wait()
-        assert not (cut / "data" / "news.duckdb").exists() or not articles(cut)
-        server.faults.delay = 0
-        done = subprocess.run([NEWSMILL, "--config", str(config), "backfill", "--via", "ccnews",
-                               "--from", FIRST.isoformat(), "--to", LAST.isoformat(), "-q"],
-                              capture_output=True, text=True, timeout=300)
+    return whole
+
+
+def journaled_fetches(data: Path) -> int:
+    lines = [line for path in (data / "ccnews").rglob("*.jsonl") for line in path.read_text().splitlines()]
+    return sum('"outcome": "fetched"' in line for line in lines)
+
+
+def stored_via_ids(data: Path) -> list[str]:
+    from fastwarc.warc import ArchiveIterator, WarcRecordType
+    ids = []
+    for path in (data / "warc" / "gazette").glob("*.warc.gz"):
+        with path.open("rb") as handle:
+            ids += [r.headers.get(scan.VIA_RECORD_ID)
+                    for r in ArchiveIterator(handle, record_types=WarcRecordType.response)]
+    return ids
+
+
+# the 7th match is the first of a file (its journal still empty), the 8th one within a file
+@pytest.mark.parametrize("kill_at", [7, 8])
+def test_killed_backfill_then_rerun_equals_an_uninterrupted_one(archive, uninterrupted: Path, tmp_path: Path,
+                                                               kill_at: int) -> None:
+    root, _, _ = archive
+    command = ["--config", None, "backfill", "--via", "ccnews", "--from", FIRST.isoformat(),
+               "--to", LAST.isoformat(), "-q"]
+    with serve_archive(root) as server:
+        command[1] = str(config_file(tmp_path, server.base_url))
+        killed = subprocess.run([sys.executable, "-c", KILLED_AFTER_STORING, str(kill_at), *command],
+                                capture_output=True, text=True, timeout=300)
+        assert killed.returncode == -signal.SIGKILL, killed.stderr
+        data = tmp_path / "data"
+        assert stored_records(data) == journaled_fetches(data) + 1  # stored, not journaled
+        assert not (data / "news.duckdb").exists() or not articles(tmp_path)
+        done = subprocess.run([NEWSMILL, *command], capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, done.stderr
         streamed = server.streamed()
-    # files the killed run finished are not streamed again; the one it was in, again from its journal
-    assert len(streamed) - len(set(streamed)) <= 1
-    assert articles(cut) == articles(whole)
-    assert stored_records(cut / "data") == stored_records(whole / "data")
+    # files the killed run finished are not streamed again; the one it was in, from its journal
+    assert len(streamed) - len(set(streamed)) == 1
+    assert articles(tmp_path) == articles(uninterrupted)
+    assert stored_records(data) == stored_records(uninterrupted / "data") == journaled_fetches(data)
+    ids = stored_via_ids(data)
+    assert len(set(ids)) == len(ids) and all(ids)
 
 
 def test_demo_pages_from_ccnews_equal_a_live_crawl(tmp_path: Path) -> None:
