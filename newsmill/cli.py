@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from newsmill import ccnews, dates, layout, pipeline
+from newsmill import dates, layout, pipeline
 from newsmill.config import (
     CONFIG,
     DATA_DIR,
@@ -31,7 +31,6 @@ from newsmill.config import (
 )
 from newsmill.dates import DATE
 from newsmill.local_airflow.cli import airflow
-from newsmill.reprocess import reprocess as reprocess_stored
 from newsmill.terminal import json_for_terminal, printable, safe_text
 from newsmill.warehouse import WarehouseError, connect
 from newsmill.warehouse.connection import check_usable, forbid_external_access, refused
@@ -179,6 +178,9 @@ def backfill(obj: _Context, first: date, last: date, days_per_run: int, via: str
 
 def _backfill_ccnews(obj: _Context, first: date, last: date, sources: Sequence[str], refetch: bool,
                      quiet: bool) -> None:
+    # CC-NEWS reading (warcio, pyarrow.parquet): imported here so other commands start without it
+    from newsmill import ccnews
+
     if first > last:
         raise click.BadParameter(f"--from {first} is after --to {last}", param_hint="--from")
     config = obj.config()
@@ -220,6 +222,9 @@ def reprocess(obj: _Context, first: date, last: date, sources: tuple[str, ...], 
     they are, and an article whose page now yields no text keeps its row. A day without a WARC
     file is named and skipped. Exits 1 when no stored page was found for any day.
     """
+    # WARC reading: imported here so other commands start without it
+    from newsmill.reprocess import reprocess as reprocess_stored
+
     if first > last:
         raise click.BadParameter(f"--from {first} is after --to {last}", param_hint="--from")
     config = obj.config()
