@@ -157,6 +157,87 @@ def paragraphs(seed: int, count: int = 5) -> list[str]:
     return out
 
 
+def page_of_size(title: str, paragraphs_: Sequence[str], size: int, seed: int, *, published: date | None,
+                 author: str) -> bytes:
+    """`article_html` grown to about `size` bytes the way news pages are: inline scripts and JSON,
+    menus and related-story links around the article (real CC-NEWS bodies are tens of KB).
+    The filler is random words, so it compresses about as HTML does (3-5 times), not to nothing."""
+    rng = random.Random(seed)
+    page = article_html(title, paragraphs_, published=published, author=author)
+    filler, length = [], len(page)
+    while length < size:
+        words = rng.choices(_FILLER_WORDS, k=40)
+        piece = (f'<li><a href="/{words[0]}/{rng.randrange(10**7)}-{"-".join(words[1:6])}">'
+                 f'{" ".join(words[1:9]).capitalize()}</a></li>\n' if rng.random() < 0.6 else
+                 f'<script>window.__data_{rng.randrange(10**6)}={{"k":"{"_".join(words[:4])}",'
+                 f'"v":{rng.randrange(10**9)},"t":"{" ".join(words[4:])}"}};</script>\n')
+        filler.append(piece)
+        length += len(piece)
+    head, _, tail = page.partition(b"</header>")
+    return head + b"</header><ul>" + "".join(filler).encode() + b"</ul>" + tail
+
+
+_FILLER_WORDS = [f"{a}{b}" for a in ("news", "live", "sport", "world", "local", "video", "opinion", "market",
+                                     "travel", "food", "style", "health", "science", "tech", "culture", "auto")
+                 for b in ("", "s", "-today", "-update", "-latest", "-guide", "-review", "-photos", "-analysis",
+                           "-weekly", "-morning", "-report", "-live", "-data", "-feature", "-brief")]
+
+
+# --- fetch delays and time zones, for the margins ----------------------------------------------------
+
+ZONES = tuple(range(-12, 15))
+"""UTC offsets of the page dates, in hours: a page's date is the local date where it is published."""
+
+
+def fetch_delay(rng: random.Random) -> timedelta:
+    """Publication to CC-NEWS fetch, as news-crawl works: it polls feeds and news sitemaps, so most
+    pages are fetched within hours (75 %: exponential, mean 2 h); a backlog or a late sitemap
+    delays some by up to two days (17 %: 6 to 48 h), a few by up to a week (6 %), and the rest up
+    to 30 days, after which news-crawl no longer fetches an item (2 %). An assumed model: CC-NEWS
+    keeps no publication time to measure it from."""
+    draw = rng.random()
+    if draw < 0.75:
+        hours = min(rng.expovariate(1 / 2), 6.0)
+    elif draw < 0.92:
+        hours = rng.uniform(6, 48)
+    elif draw < 0.98:
+        hours = rng.uniform(48, 168)
+    else:
+        hours = rng.uniform(168, 720)
+    return timedelta(hours=hours)
+
+
+@dataclass(frozen=True)
+class Dated:
+    """A page of the delay archive: its local date, and the file and moment it was fetched in."""
+
+    day: date
+    fetched_at: datetime
+    file: NewsFile
+
+
+def delay_archive(first: date, days: int, *, files_per_day: int = 12, pages_per_day: int = 2000,
+                  seed: int = 17) -> tuple[list[NewsFile], list[Dated]]:
+    """Files begun every 24 / `files_per_day` hours over `days` days from `first` (news-crawl writes
+    12-20 GB a day in files of about 1 GB), and pages published uniformly over those days in a zone
+    of `ZONES`, each fetched after `fetch_delay` into the file whose span holds that moment. The
+    files hold no pages: the margins depend on where the pages fall, not on their bodies."""
+    rng = random.Random(seed)
+    start = datetime(first.year, first.month, first.day, tzinfo=UTC)
+    step = timedelta(hours=24 / files_per_day)
+    files = [NewsFile(start + n * step, n) for n in range(days * files_per_day)]
+    end = start + days * timedelta(days=1)
+    pages = []
+    for _ in range(days * pages_per_day):
+        published = start + timedelta(seconds=rng.uniform(0, days * 86400))
+        fetched = published + fetch_delay(rng)
+        if fetched >= end:
+            continue
+        local = published + timedelta(hours=rng.choice(ZONES))
+        pages.append(Dated(local.date(), fetched, files[int((fetched - start) / step)]))
+    return files, pages
+
+
 @dataclass(frozen=True)
 class Expected:
     """What a backfill of the standard archive should make of a page of `SITE`."""

@@ -115,6 +115,14 @@ def test_hosts_match_exactly_with_subdomains() -> None:
     assert scan.owner(f"https://go.example/r?u=https%3A%2F%2F{SITE}%2Fa", [GAZETTE]) is None
     assert scan.owner(f"https://go.example/r?u=https://{SITE}/a", [GAZETTE]) is None
     assert scan.owner(f"https://{OTHER_SITE}/a", [GAZETTE]) is None
+    # the look-up by host suffix rules out what the exact rule would, and nothing more
+    courier = Source("courier", (OTHER_SITE, "wire.example:8443"), "en", feeds=(f"https://{OTHER_SITE}/rss",))
+    owners = scan.Owners([GAZETTE, courier])
+    for url in (f"https://{SITE}/a", f"https://news.{SITE}./a", f"https://{LOOKALIKE}/a", f"https://x{SITE}/a",
+                f"https://go.example/r?u=https://{SITE}/a", f"https://WWW.{OTHER_SITE.upper()}/n",
+                "https://wire.example:8443/x", "https://wire.example/x", f"ftp://{SITE}/a", "https://[::1/a",
+                f"https://user@{SITE}:443/a", "not a url"):
+        assert owners(url) is scan.owner(url, [GAZETTE, courier]), url
 
 
 def stage1(root: Path, data: Path, run: Path, faults: Faults | None = None):
