@@ -111,6 +111,9 @@ _SELECT = f"SELECT {', '.join(COLUMNS)} FROM articles"
 _EPOCH = date(1970, 1, 1)
 _KEYS_PER_QUERY = 500  # urls read from DuckDB per statement: by key, never a scan of the texts
 _ROWS_PER_BATCH = 1_000  # rows of a full rebuild held in Python at once
+_SCAN_SETTINGS = {"threads": "1", "memory_limit": "64MB"}
+"""DuckDB's settings while a rebuild scans `articles`: one thread reads row groups in order and hands
+them on, and the buffer cache stays small, so the scan's memory does not grow with the warehouse."""
 _WRITER_HEAP = 64_000_000  # bytes Tantivy buffers before it writes a segment
 _ENGINE_OWN = ("meta.json", ".managed.json", ".tantivy-meta.lock", ".tantivy-writer.lock")
 
@@ -289,12 +292,13 @@ class SearchIndex:
         done = 0
         with Progress(progress, f"search index {self.folder.name}", unit="articles") as bar:
             bar.update(0, total)
-            for batch in con.execute(_SELECT).to_arrow_reader(_ROWS_PER_BATCH):
-                columns = [batch.column(name).to_pylist() for name in COLUMNS]
-                for row in zip(*columns, strict=True):
-                    writer.add_document(_document(*row))
-                done += batch.num_rows
-                bar.update(done, total)
+            with _settings(con, _SCAN_SETTINGS):
+                for batch in con.execute(_SELECT).to_arrow_reader(_ROWS_PER_BATCH):
+                    columns = [batch.column(name).to_pylist() for name in COLUMNS]
+                    for row in zip(*columns, strict=True):
+                        writer.add_document(_document(*row))
+                    done += batch.num_rows
+                    bar.update(done, total)
         self._commit(writer)
         return done
 
@@ -372,6 +376,20 @@ class SearchIndex:
             return index.searcher().num_docs
         except ValueError as exc:
             raise IndexDamaged(_first_line(exc)) from None
+
+
+@contextmanager
+def _settings(con: duckdb.DuckDBPyConnection, settings: dict[str, str]) -> Iterator[None]:
+    """DuckDB `settings` for the `with` body, the connection's own restored after (they are the
+    database instance's, shared by its other cursors)."""
+    before = {name: con.execute("SELECT current_setting(?)", [name]).fetchone()[0] for name in settings}
+    try:
+        for name, value in settings.items():
+            con.execute(f"SET {name} = '{value}'")
+        yield
+    finally:
+        for name, value in before.items():
+            con.execute(f"SET {name} = '{value}'")
 
 
 def _first_line(exc: Exception) -> str:
