@@ -61,8 +61,11 @@ def airflow(ctx: click.Context, home: Path | None) -> None:
 @_port_option("Port of the UI and REST API on 127.0.0.1")
 @click.option("--dags-folder", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="DAGs folder (default: this repository's dags/).")
+@click.option("--distributed", is_flag=True,
+              help="CeleryExecutor with two workers (queues crawl and warehouse,default, each its own "
+                   "data folder), metadata in PostgreSQL, broker Redis, an S3 server (distributed extra).")
 @click.pass_context
-def up(ctx: click.Context, port: int, dags_folder: Path | None) -> None:
+def up(ctx: click.Context, port: int, dags_folder: Path | None, distributed: bool) -> None:
     """Start api-server, scheduler, dag-processor and triggerer; returns once they run.
 
     They keep running after this command ends. Their tasks use the config, data folder and
@@ -72,11 +75,16 @@ def up(ctx: click.Context, port: int, dags_folder: Path | None) -> None:
     from newsmill.local_airflow import supervisor
 
     try:
-        procs = supervisor.start(ctx.obj, dags_folder, port, _root_options(ctx))
+        procs = supervisor.start(ctx.obj, dags_folder, port, _root_options(ctx), distributed=distributed)
     except supervisor.PortInUseError as exc:
         raise click.BadParameter(str(exc), param_hint="--port") from None
     click.echo(f"Airflow UI and API: {procs.url}  (home {procs.home})")
     click.echo(f"tasks read {procs.newsmill.config} and write {procs.newsmill.database}")
+    if procs.services:
+        for name, url in procs.services.urls().items():
+            click.echo(f"{name:<16} {url}")
+        for name, folder in procs.workers.items():
+            click.echo(f"{name:<16} queues {supervisor.WORKERS[name][0]}, data folder {folder}")
     click.echo(f"{DAG_ID} starts paused: `newsmill airflow unpause` schedules it; "
                "`newsmill airflow down` stops everything")
 
@@ -114,7 +122,8 @@ def status(home: Path) -> None:
             what = "exited; processes it started still run"
         else:
             what = "exited"
-        click.echo(f"  {name:<14} pid {pid:<8} {what}")
+        where = recorded.services.get(name) or recorded.workers.get(name)
+        click.echo(f"  {name:<16} pid {pid:<8} {what}" + (f"  {where}" if where else ""))
 
 
 @airflow.command()

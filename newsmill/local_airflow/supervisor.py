@@ -2,7 +2,9 @@
 triggerer (Airflow 3's health check and UI expect one; it also runs deferred tasks).
 
 Everything binds 127.0.0.1. Metadata lives in SQLite under the Airflow home, tasks run under the
-LocalExecutor with parallelism 4, and the one-slot ``duckdb`` pool that the DAGs' DuckDB writes use
+LocalExecutor with parallelism 4 (or, with ``distributed``, on two Celery workers with queues and
+data folders of their own, the metadata in PostgreSQL and the broker Redis: ``services`` starts
+those, and an S3 server, before Airflow), and the one-slot ``duckdb`` pool that the DAGs' DuckDB writes use
 is created (or reset) before the scheduler starts. ``start`` reads the newsmill config once and hands
 the processes its absolute path, data folder and warehouse, so tasks write the file ``up`` names
 whatever their working directory. Each process runs in its own session (process group), so
@@ -32,7 +34,7 @@ from pathlib import Path
 
 from newsmill import processes
 from newsmill.config import AIRFLOW_API, AIRFLOW_PORT, CONFIG, DATA_DIR, DATABASE
-from newsmill.local_airflow import AirflowLocalError
+from newsmill.local_airflow import AirflowLocalError, services
 from newsmill.local_airflow.client import AirflowClient
 
 PARALLELISM = 4
@@ -50,6 +52,13 @@ COMMANDS = {
 }
 # Start order; stop goes in reverse so nothing is left to queue work on a dead api-server.
 ORDER = ("api-server", *COMMANDS)
+# The distributed stack's Celery workers: queues, concurrency. Each has a data folder of its own
+# (<home>/workers/<name>), as two machines would: a task finds no file another worker wrote.
+WORKERS = {"worker-crawl": ("crawl", 2), "worker-warehouse": ("warehouse,default", 1)}
+DISTRIBUTED_ORDER = (*services.NAMES, *ORDER, *WORKERS)
+# What a recorded pid's command line holds while it is still ours: Celery retitles its workers'
+# main process ("[celeryd: …] (celery worker …)"), the services are not airflow.
+MARKERS = {**services.MARKERS, **dict.fromkeys(WORKERS, b"celery")}
 # Seconds a process group whose leader died gets between SIGTERM and SIGKILL.
 ORPHAN_GRACE = 5.0
 
@@ -125,8 +134,10 @@ def airflow_env(
     *,
     parallelism: int = PARALLELISM,
     env_extra: dict[str, str] | None = None,
+    settings: dict[str, str] | None = None,
 ) -> dict[str, str]:
-    """The environment every Airflow process of this home runs with (also good for `airflow` CLI calls)."""
+    """The environment every Airflow process of this home runs with (also good for `airflow` CLI
+    calls); `settings` replace the local defaults (the distributed stack's executor and database)."""
     home = Path(home).resolve()
     keys = _secrets(home)
     url = f"http://{HOST}:{port}"
@@ -158,6 +169,7 @@ def airflow_env(
             AIRFLOW_API.name: url,  # where the DAG's first task notes the run's day
         }
     )
+    env.update(settings or {})
     return env
 
 
@@ -211,13 +223,16 @@ class Recorded:
     dags_folder: Path | None = None
     newsmill: NewsmillPaths | None = None
     pids: dict[str, int] = field(default_factory=dict)
+    services: dict[str, str] = field(default_factory=dict)  # distributed stack: where each answers
+    workers: dict[str, str] = field(default_factory=dict)  # distributed stack: each one's data folder
     leaders: dict[str, bool] = field(default_factory=dict)  # the recorded airflow process runs
     groups: dict[str, bool] = field(default_factory=dict)  # something of its process group runs
 
     @property
     def running(self) -> bool:
         """All its processes run (a crashed or killed one makes it not running)."""
-        return all(self.leaders.get(name, False) for name in ORDER)
+        expected = DISTRIBUTED_ORDER if self.services else ORDER
+        return all(self.leaders.get(name, False) for name in expected)
 
     @property
     def remnants(self) -> dict[str, int]:
@@ -244,9 +259,10 @@ def _group_alive(pgid: int) -> bool:
     return False
 
 
-def _leader(pid: int) -> str:
-    """What recorded pid `pid` is now: "airflow" (still the airflow process leading its group),
-    "gone" (exited; a zombie counts as gone) or "other" (the pid was reused)."""
+def _leader(pid: int, name: str = "") -> str:
+    """What recorded pid `pid` (process `name`) is now: "airflow" (still the airflow process, or the
+    service `name`, leading its group), "gone" (exited; a zombie counts as gone) or "other" (the pid
+    was reused)."""
     if not processes.has_procfs():  # trust a pid that still leads its group
         try:
             return "airflow" if os.getpgid(pid) == pid else "other"
@@ -256,7 +272,8 @@ def _leader(pid: int) -> str:
     cmdline = processes.command_line(pid)
     if stat is None or stat[0] in processes.EXITED or cmdline is None:
         return "gone"
-    return "airflow" if b"airflow" in cmdline and stat[1] == pid else "other"
+    marker = MARKERS.get(name, b"airflow")
+    return "airflow" if marker in cmdline and stat[1] == pid else "other"
 
 
 def status(home: Path) -> Recorded:
@@ -267,7 +284,7 @@ def status(home: Path) -> Recorded:
         pids = {str(name): int(pid) for name, pid in state["pids"].items()}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return Recorded(home=home)
-    leaders = {name: _leader(pid) for name, pid in pids.items()}
+    leaders = {name: _leader(pid, name) for name, pid in pids.items()}
     return Recorded(
         home=home,
         url=state.get("url"),
@@ -275,6 +292,8 @@ def status(home: Path) -> Recorded:
         dags_folder=Path(state["dags_folder"]) if state.get("dags_folder") else None,
         newsmill=NewsmillPaths.from_env(state.get("newsmill") or {}),
         pids=pids,
+        services=dict(state.get("services") or {}),
+        workers=dict(state.get("workers") or {}),
         leaders={name: leader == "airflow" for name, leader in leaders.items()},
         # a reused pid leads someone else's group, which is none of ours
         groups={name: leaders[name] != "other" and _group_alive(pid) for name, pid in pids.items()},
@@ -290,6 +309,8 @@ class AirflowProcesses:
     env: dict[str, str]
     newsmill: NewsmillPaths
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    services: services.Ports | None = None  # the distributed stack's services
+    workers: dict[str, Path] = field(default_factory=dict)  # Celery worker -> its data folder
 
     @property
     def url(self) -> str:
@@ -306,42 +327,57 @@ class AirflowProcesses:
 
 def _stop_groups(pids: dict[str, int], timeout: float, say: Say,
                  popens: dict[str, subprocess.Popen] | None = None) -> None:
-    """SIGTERM each group, SIGKILL what is left after `timeout`, or after ORPHAN_GRACE for a group
-    whose leader is gone (nothing is left to shut its workers down). Without `popens` (groups read
-    from a pid file) a group is only signalled while its leader is airflow or gone, never a reused pid."""
-    names = [n for n in reversed(ORDER) if n in pids] + [n for n in pids if n not in ORDER]
+    """SIGTERM each group (a service its own stop signal), SIGKILL what is left after `timeout`, or
+    after ORPHAN_GRACE for a group whose leader is gone (nothing is left to shut its workers down).
+    Without `popens` (groups read from a pid file) a group is only signalled while its leader is
+    airflow (or the service) or gone, never a reused pid. Reverse start order: Airflow before the
+    services it uses."""
+    names = [n for n in reversed(DISTRIBUTED_ORDER) if n in pids]
+    names += [n for n in pids if n not in names]
 
     def send(pgid: int, sig: signal.Signals) -> None:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(pgid, sig)
 
-    started = time.monotonic()
-    deadlines: dict[str, float] = {}
-    killed: list[int] = []
-    for name in names:
-        pgid = pids[name]
-        if not _group_alive(pgid):
-            continue
-        leader = _leader(pgid)
-        if popens is None and leader == "other":
-            say(f"skipping {name} (pid {pgid}): not an airflow process any more")
-            continue
-        deadlines[name] = started + (ORPHAN_GRACE if leader == "gone" else timeout)
-        send(pgid, signal.SIGTERM)
-    while deadlines:
-        for proc in (popens or {}).values():
-            proc.poll()  # reap the ones this process started, so their groups can end
-        for name in [n for n in deadlines if not _group_alive(pids[n])]:
-            del deadlines[name]
-        for name in [n for n, deadline in deadlines.items() if time.monotonic() >= deadline]:
-            waited = deadlines.pop(name) - started
-            say(f"{name} (process group {pids[name]}) did not stop in {waited:.0f} s; killing it")
-            send(pids[name], signal.SIGKILL)
-            killed.append(pids[name])
-        time.sleep(0.2)
-    gone_by = time.monotonic() + 10  # SIGKILL cannot be ignored; exiting still takes a moment
-    while any(_group_alive(pgid) for pgid in killed) and time.monotonic() < gone_by:
-        time.sleep(0.1)
+    def stop_signal(name: str, pgid: int) -> None:
+        if name in services.STOP_SIGNALS:  # to the leader alone: it shuts its children down itself
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pgid, services.STOP_SIGNALS[name])
+        else:
+            send(pgid, signal.SIGTERM)
+
+    def phase(names: list[str]) -> None:
+        started = time.monotonic()
+        deadlines: dict[str, float] = {}
+        killed: list[int] = []
+        for name in names:
+            pgid = pids[name]
+            if not _group_alive(pgid):
+                continue
+            leader = _leader(pgid, name)
+            if popens is None and leader == "other":
+                say(f"skipping {name} (pid {pgid}): not an airflow process any more")
+                continue
+            deadlines[name] = started + (ORPHAN_GRACE if leader == "gone" else timeout)
+            stop_signal(name, pgid)
+        while deadlines:
+            for proc in (popens or {}).values():
+                proc.poll()  # reap the ones this process started, so their groups can end
+            for name in [n for n in deadlines if not _group_alive(pids[n])]:
+                del deadlines[name]
+            for name in [n for n, deadline in deadlines.items() if time.monotonic() >= deadline]:
+                waited = deadlines.pop(name) - started
+                say(f"{name} (process group {pids[name]}) did not stop in {waited:.0f} s; killing it")
+                send(pids[name], signal.SIGKILL)
+                killed.append(pids[name])
+            time.sleep(0.2)
+        gone_by = time.monotonic() + 10  # SIGKILL cannot be ignored; exiting still takes a moment
+        while any(_group_alive(pgid) for pgid in killed) and time.monotonic() < gone_by:
+            time.sleep(0.1)
+
+    # Airflow's processes first, while the database and broker they shut down through still run.
+    phase([n for n in names if n not in services.NAMES])
+    phase([n for n in names if n in services.NAMES])
 
 
 def stop(home: Path, *, timeout: float = 30.0, say: Say = _say) -> bool:
@@ -418,6 +454,9 @@ def _write_state(procs: AirflowProcesses) -> None:
         "newsmill": procs.newsmill.env,
         "started_at": datetime.now(UTC).isoformat(),
     }
+    if procs.services:
+        state["services"] = procs.services.urls()
+        state["workers"] = {name: str(folder) for name, folder in procs.workers.items()}
     path = procs.home / STATE_FILE
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(state, indent=1))
@@ -430,12 +469,14 @@ def start(
     port: int = AIRFLOW_PORT.default,
     env_extra: dict[str, str] | None = None,
     *,
+    distributed: bool = False,
     parallelism: int = PARALLELISM,
     timeout: float = 180.0,
     say: Say = _say,
 ) -> AirflowProcesses:
-    """Read the newsmill config, migrate the metadata DB, start api-server (waits for health),
-    create the pool, then start scheduler, dag-processor and triggerer. What is left of an earlier
+    """Read the newsmill config, (distributed: start PostgreSQL, Redis and the S3 server,) migrate
+    the metadata DB, start api-server (waits for health), create the pool, then start scheduler,
+    dag-processor and triggerer (distributed: and the Celery workers). What is left of an earlier
     start that was not stopped (a process crashed or was killed) is stopped first. On any failure,
     stops what it started and raises (ConfigError, before anything starts, for a bad config)."""
     home = Path(home).resolve()
@@ -452,20 +493,18 @@ def start(
     command = airflow_command()
     newsmill = resolve_newsmill({**os.environ, **(env_extra or {})})
     home.mkdir(parents=True, exist_ok=True)
+    ports = services.Ports(free_port(), free_port(), free_port()) if distributed else None
     env = airflow_env(home, dags_folder, port, parallelism=parallelism,
-                      env_extra={**(env_extra or {}), **newsmill.env})
+                      env_extra={**(env_extra or {}), **newsmill.env},
+                      settings=ports.airflow_env() if ports else None)
     _compile_bytecode(dags_folder, say)
-    say(f"airflow db migrate ({home / 'airflow.db'})")
-    migrate_log = home / "logs" / "newsmill-db-migrate.log"
-    migrate_log.parent.mkdir(parents=True, exist_ok=True)
-    with migrate_log.open("wb") as out:
-        done = subprocess.run([command, "db", "migrate"], env=env, stdout=out,
-                              stderr=subprocess.STDOUT, timeout=600, check=False)
-    if done.returncode != 0:
-        raise AirflowLocalError(f"airflow db migrate exited with {done.returncode}: {_log_hint(migrate_log)}")
-
-    procs = AirflowProcesses(home=home, port=port, env=env, newsmill=newsmill)
+    procs = AirflowProcesses(home=home, port=port, env=env, newsmill=newsmill, services=ports)
     try:
+        if ports:
+            say("starting PostgreSQL, Redis and the S3 server")
+            services.start(home, ports, procs.processes)
+            _write_state(procs)
+        _migrate(command, env, home, say)
         api = procs.processes["api-server"] = _spawn(
             "api-server", ["api-server", "--host", HOST, "--port", str(port), "--workers", "1"], env, home
         )
@@ -475,17 +514,41 @@ def start(
         client.ensure_pool(POOL, 1, POOL_DESCRIPTION)
         for name, args in COMMANDS.items():
             procs.processes[name] = _spawn(name, args, env, home)
+        if ports:
+            _start_workers(procs)
         _write_state(procs)
         time.sleep(1.0)
         for name, proc in procs.processes.items():
             if proc.poll() is not None:
                 log = home / "logs" / f"newsmill-{name}.log"
-                raise AirflowLocalError(f"airflow {name} exited with {proc.returncode}: {_log_hint(log)}")
+                raise AirflowLocalError(f"{name} exited with {proc.returncode}: {_log_hint(log)}")
     except BaseException:
         procs.stop(say=say)
         raise
     say(f"local Airflow runs at {procs.url} (home {home}, dags {dags_folder})")
     return procs
+
+
+def _migrate(command: str, env: dict[str, str], home: Path, say: Say) -> None:
+    say(f"airflow db migrate ({env['AIRFLOW__DATABASE__SQL_ALCHEMY_CONN']})")
+    migrate_log = home / "logs" / "newsmill-db-migrate.log"
+    migrate_log.parent.mkdir(parents=True, exist_ok=True)
+    with migrate_log.open("wb") as out:
+        done = subprocess.run([command, "db", "migrate"], env=env, stdout=out,
+                              stderr=subprocess.STDOUT, timeout=600, check=False)
+    if done.returncode != 0:
+        raise AirflowLocalError(f"airflow db migrate exited with {done.returncode}: {_log_hint(migrate_log)}")
+
+
+def _start_workers(procs: AirflowProcesses) -> None:
+    """One Celery worker per entry of WORKERS, each with its data folder as NEWSMILL_DATA_DIR."""
+    for name, (queues, concurrency) in WORKERS.items():
+        folder = procs.home / "workers" / name
+        folder.mkdir(parents=True, exist_ok=True)
+        procs.workers[name] = folder
+        args = ["celery", "worker", "--queues", queues, "--celery-hostname", f"{name}@%h",
+                "--concurrency", str(concurrency), "--skip-serve-logs"]
+        procs.processes[name] = _spawn(name, args, {**procs.env, DATA_DIR.name: str(folder)}, procs.home)
 
 
 # --- using a running one ------------------------------------------------------------------------
