@@ -7,7 +7,7 @@ import json
 import os
 import shutil
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from datetime import date, timedelta
 from pathlib import Path
@@ -343,9 +343,13 @@ def sources(obj: _Context) -> None:
 
 
 @contextmanager
-def _sandboxed(config: Config) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection that reaches no other file and no network."""
+def _sandboxed(config: Config, *, before: Callable[[duckdb.DuckDBPyConnection], object] | None = None,
+               ) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection that reaches no other file and no network; `before` runs on it first,
+    while it can still change its settings."""
     with connect(config.settings.database, read_only=True) as con:
+        if before is not None:
+            before(con)
         forbid_external_access(con)
         yield con
 
@@ -411,7 +415,7 @@ def search(obj: _Context, terms: str, first: date | None, last: date | None, sou
     Titles and text show literally: markup as typed, control characters as escapes (\\x1b).
     """
     config = obj.config()
-    with _sandboxed(config) as con:
+    with _sandboxed(config, before=sync_index) as con:  # a repair's scan sets its own memory bound
         hits = search_articles(con, terms, first=first, last=last, sources=list(sources) or None,
                                language=language, limit=limit)
     if not hits:

@@ -381,7 +381,11 @@ class SearchIndex:
 @contextmanager
 def _settings(con: duckdb.DuckDBPyConnection, settings: dict[str, str]) -> Iterator[None]:
     """DuckDB `settings` for the `with` body, the connection's own restored after (they are the
-    database instance's, shared by its other cursors)."""
+    database instance's, shared by its other cursors). A connection whose configuration is locked
+    (`forbid_external_access`) keeps its own: sync the index before locking it to bound a rebuild."""
+    if con.execute("SELECT current_setting('lock_configuration')").fetchone()[0]:
+        yield
+        return
     before = {name: con.execute("SELECT current_setting(?)", [name]).fetchone()[0] for name in settings}
     try:
         for name, value in settings.items():
