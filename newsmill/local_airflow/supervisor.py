@@ -16,6 +16,7 @@ crawls) and nothing depends on the process that started them staying alive. Proc
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import importlib.util
 import json
 import os
@@ -224,6 +225,7 @@ class Recorded:
     newsmill: NewsmillPaths | None = None
     pids: dict[str, int] = field(default_factory=dict)
     services: dict[str, str] = field(default_factory=dict)  # distributed stack: where each answers
+    service_ports: services.Ports | None = None
     workers: dict[str, str] = field(default_factory=dict)  # distributed stack: each one's data folder
     leaders: dict[str, bool] = field(default_factory=dict)  # the recorded airflow process runs
     groups: dict[str, bool] = field(default_factory=dict)  # something of its process group runs
@@ -293,6 +295,7 @@ def status(home: Path) -> Recorded:
         newsmill=NewsmillPaths.from_env(state.get("newsmill") or {}),
         pids=pids,
         services=dict(state.get("services") or {}),
+        service_ports=services.Ports(**state["service_ports"]) if state.get("service_ports") else None,
         workers=dict(state.get("workers") or {}),
         leaders={name: leader == "airflow" for name, leader in leaders.items()},
         # a reused pid leads someone else's group, which is none of ours
@@ -456,6 +459,7 @@ def _write_state(procs: AirflowProcesses) -> None:
     }
     if procs.services:
         state["services"] = procs.services.urls()
+        state["service_ports"] = dataclasses.asdict(procs.services)
         state["workers"] = {name: str(folder) for name, folder in procs.workers.items()}
     path = procs.home / STATE_FILE
     tmp = path.with_name(path.name + ".tmp")
@@ -566,6 +570,8 @@ def shell_exports(home: Path, port: int = AIRFLOW_PORT.default) -> str:
     """`export` lines that point the `airflow` CLI at `home`: at its recorded api-server when it
     was started, else at the DAGs folder and `port` that `up` would use."""
     recorded = status(home)
-    env = airflow_env(recorded.home, recorded.dags_folder or default_dags_folder(), recorded.port or port)
+    ports = recorded.service_ports
+    env = airflow_env(recorded.home, recorded.dags_folder or default_dags_folder(), recorded.port or port,
+                      settings=ports.airflow_env() if ports else None)
     names = sorted(k for k in env if k == "AIRFLOW_HOME" or k.startswith("AIRFLOW__"))
     return "\n".join(f"export {k}={shlex.quote(env[k])}" for k in names)

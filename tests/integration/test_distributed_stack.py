@@ -2,7 +2,8 @@
 
 PostgreSQL, Redis, the S3 server, Airflow on the CeleryExecutor and two Celery workers, driven by
 the real CLI against a temp home:
-  1. up starts every process and service, `status` lists each one running;
+  1. up starts every process and service, `status` lists each one running, `env` points Airflow's
+     CLI at the Celery executor and this Redis;
   2. a DAG with a task on queue `crawl` and one on queue `warehouse` runs: each task's file lands in
      its own worker's data folder, none in the other's;
   3. down stops everything; up again on the same home (its PostgreSQL cluster already made);
@@ -89,6 +90,9 @@ def test_distributed_stack_routes_queues_to_their_workers_and_stops_cleanly(tmp_
         assert "runs at" in lines[0], lines
         for name in EVERY:
             assert any(line.split()[:1] == [name] and " running" in line for line in lines), (name, lines)
+        exports = cli("env")  # Airflow's own CLI, pointed at this stack
+        assert "AIRFLOW__CORE__EXECUTOR=CeleryExecutor" in exports
+        assert f"redis://127.0.0.1:{recorded['service_ports']['redis']}/0" in exports
         # the services answer where the state file says
         s3 = recorded["services"]["s3"]
         with urllib.request.urlopen(s3, timeout=10) as bucket:  # the bucket `up` created
