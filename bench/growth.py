@@ -1,26 +1,33 @@
 """A year in the warehouse: how search, loads and the other commands behave as the DuckDB file grows.
 
-    .venv/bin/python bench/growth.py [--sizes 10000,100000] [--seed 1] [--cache /tmp/growth-cache]
+    .venv/bin/python bench/growth.py [--sizes 10000,100000,1000000] [--seed 1] [--cache /tmp/growth-cache]
                                      [--queries 50] [--engines duckdb-fts,duckdb-tuned,tantivy,bm25s]
-                                     [--markdown]
+                                     [--statements] [--markdown]
+    .venv/bin/python bench/growth.py --table CACHE/results-A.json CACHE/results-B.json [--markdown]
 
 For each size N, a warehouse of N synthetic articles (`growth_corpus`: corpus wording, 50 sources in
-five languages, a year of days) is built once through newsmill's schema and index code
-(`growth_build`) and cached under `--cache` by N and seed. Then, each operation in a fresh process
-(peak RSS from `os.wait4`, the child's own):
+five languages, a year of days) is built once through newsmill's schema (`growth_build`) and cached
+under `--cache` by N and seed. Then, each operation in a fresh process (peak RSS from `os.wait4`,
+the child's own):
 
+- `newsmill index rebuild` (the search index folder made from the warehouse);
 - `newsmill search` through the CLI, one process per query, over `--queries` fixed queries drawn
   from the corpus vocabulary (1-3 words, some adjacent pairs), with no filter, with `--from` the
   last 3 days and `--lang en`, and with `--from` the last 90 days: wall-clock p50/p95 and peak RSS;
-- the same queries through each search engine (`growth_engines`), one process per engine and filter,
-  each query opening everything afresh: in-process p50/p95, peak RSS, top-10 overlap with
-  `duckdb-fts`; and each engine's build seconds, bytes and update for a day's load;
+  and the same queries through `newsmill.warehouse.search.search` in one process, a connection
+  opened for each (the index checked, the engine's answer, the hits' rows read from DuckDB): the
+  search's own time, without Python's start-up and imports;
 - a day's load of 1,000 new articles (`load_run` on a run directory, search index update included)
-  and a refetch of 100 of them with changed text, on a copy of the warehouse brought to this
-  newsmill's schema with its index current; the same without the index update; the seconds and
-  memory of each statement of the load; the skip list (`pipeline._known_urls`);
+  and a refetch of 100 of them with changed text, on a copy of the warehouse and its index brought
+  to this newsmill's schema; the same without the index update; with `--statements`, the seconds
+  and memory of each statement of the load; the skip list (`pipeline.known_urls`);
   `newsmill report` (31 days), `export` (one day), `query` (one day's counts, and a whole-table scan);
-- bytes per article: raw title+text, file before the index, the fts index, the other engines' indexes.
+- bytes per article: raw title+text, the search index folder, the rest of the DuckDB file.
+
+`--engines` adds the comparison that chose the engine (`growth_engines`: DuckDB's fts extension as
+newsmill used it, a tuned query over its tables, Tantivy and bm25s, each opened afresh per query;
+in-process p50/p95, peak RSS, top-10 overlap with `duckdb-fts`, build seconds and bytes). It is off by
+default: the fts tables of a 1M warehouse take over half an hour to build.
 
 Prints a table (Markdown with `--markdown`) with the ratio of each figure to the smallest size's,
 and writes the figures to `CACHE/results-<time>.json`. The machine's cores are shared, so compare
@@ -91,7 +98,8 @@ def percentile(values: list[float], share: float) -> float:
 # ---------------------------------------------------------------- one size
 
 
-def measure(size: int, seed: int, cache: Path, queries_file: Path, engines: list[str], say) -> dict:  # noqa: ANN001
+def measure(size: int, seed: int, cache: Path, queries_file: Path, engines: list[str], statements: bool,
+            say) -> dict:  # noqa: ANN001 - a print-like callable
     folder = cache / f"{size}-s{seed}"  # growth_build.warehouse_dir
     database = folder / "news.duckdb"
     if not (folder / "build.json").exists():
@@ -100,57 +108,33 @@ def measure(size: int, seed: int, cache: Path, queries_file: Path, engines: list
     build = json.loads((folder / "build.json").read_text())
     queries = json.loads(queries_file.read_text())
     figures: dict = {"size": size, "build": build}
+
+    say(f"  {size}: newsmill index rebuild")
+    figures["index_rebuild"] = child([NEWSMILL, "--db", str(database), "index", "rebuild"])
     figures["bytes"] = child([PYTHON, PROBE, "bytes", str(database), str(size)])
 
-    # engines: build (cached), search per filter, overlap with duckdb-fts
-    index_dirs = {"duckdb-fts": folder, "duckdb-tuned": folder / "tuned.duckdb",
-                  "tantivy": folder / "tantivy", "bm25s": folder / "bm25s"}
-    figures["engines"] = {}
-    for engine in engines:
-        record: dict = {}
-        marker = folder / f"{engine}.build.json"
-        if engine != "duckdb-fts":
-            if not marker.exists():
-                say(f"  {size}: building {engine}")
-                built = child(["nice", "-n", "10", PYTHON, PROBE, "index-build", engine, str(database),
-                               str(index_dirs[engine])])
-                marker.write_text(json.dumps(built))
-            record["build"] = json.loads(marker.read_text())
-            record["bytes"] = None if engine == "duckdb-tuned" else _size(index_dirs[engine])
-        else:
-            record["build"] = {"wall": build["index_seconds"], "rss_mb": None}
-            record["bytes"] = figures["bytes"]["index"] * size
-        record["search"] = {}
-        for name, flags in FILTERS.items():
-            if engine == "bm25s" and flags:
-                continue  # no filters
-            say(f"  {size}: {engine} search, {name}")
-            db = index_dirs[engine] if engine == "duckdb-tuned" else database
-            record["search"][name] = child([PYTHON, PROBE, "search", engine, str(db), str(index_dirs[engine]),
-                                            str(queries_file), *flags])
-        figures["engines"][engine] = record
-    _overlaps(figures["engines"])
-
-    # the CLI, one process per query, as users run it
-    figures["cli_search"] = {}
+    # the CLI, one process per query, as users run it; the same search in one process
+    figures["cli_search"], figures["search"] = {}, {}
     for name, flags in FILTERS.items():
         say(f"  {size}: newsmill search, {name}")
         runs = [child([NEWSMILL, "--db", str(database), "search", q, *flags]) for q in queries]
-        figures["cli_search"][name] = {"p50": percentile([r["wall"] for r in runs], 0.5),
-                                       "p95": percentile([r["wall"] for r in runs], 0.95),
-                                       "rss_mb": max(r["rss_mb"] for r in runs)}
+        figures["cli_search"][name] = _spread([r["wall"] for r in runs], max(r["rss_mb"] for r in runs))
+        run = child([PYTHON, PROBE, "newsmill-search", str(database), str(queries_file), *flags])
+        figures["search"][name] = _spread(run["seconds_each"], run["rss_mb"])
 
-    # a day's load and a refetch; the tantivy engine's update for the same runs
+    if engines:
+        figures["engines"] = _compare_engines(folder, database, size, queries_file, engines, say)
+
     work = cache / f"work-{size}"
     say(f"  {size}: day load and refetch")
-    figures.update(measure_loads(database, work, seed))
-    day, refetch, copy = work / "day", work / "refetch", work / "news.duckdb"
+    figures.update(measure_loads(database, work, seed, statements))
+    copy = work / "news.duckdb"
     if "tantivy" in engines:
-        shutil.copytree(index_dirs["tantivy"], work / "tantivy")
-        figures["tantivy_day"] = child([PYTHON, PROBE, "index-update", "tantivy", str(copy), str(work / "tantivy"),
-                                        str(day)])
-        figures["tantivy_refetch"] = child([PYTHON, PROBE, "index-update", "tantivy", str(copy),
-                                            str(work / "tantivy"), str(refetch)])
+        tantivy_dir = folder / "tantivy"
+        shutil.copytree(tantivy_dir, work / "tantivy")
+        for run in ("day", "refetch"):
+            figures[f"tantivy_{run}"] = child([PYTHON, PROBE, "index-update", "tantivy", str(copy),
+                                               str(work / "tantivy"), str(work / run)])
     shutil.rmtree(work)
 
     say(f"  {size}: skip list, report, export, query")
@@ -169,19 +153,61 @@ def measure(size: int, seed: int, cache: Path, queries_file: Path, engines: list
     return figures
 
 
-def measure_loads(database: Path, work: Path, seed: int) -> dict:
+def _spread(seconds: list[float], rss_mb: float) -> dict:
+    return {"p50": percentile(seconds, 0.5), "p95": percentile(seconds, 0.95), "rss_mb": rss_mb}
+
+
+def _compare_engines(folder: Path, database: Path, size: int, queries_file: Path, engines: list[str],
+                     say) -> dict:  # noqa: ANN001 - a print-like callable
+    """Each engine's build (cached), search per filter, and top-10 overlap with `duckdb-fts`."""
+    index_dirs = {"duckdb-fts": database, "duckdb-tuned": folder / "tuned.duckdb",
+                  "tantivy": folder / "tantivy", "bm25s": folder / "bm25s"}
+    if "duckdb-tuned" in engines:  # built from the fts tables
+        engines = ["duckdb-fts", *(e for e in engines if e != "duckdb-fts")]
+    compared: dict = {}
+    for engine in engines:
+        record: dict = {}
+        marker = folder / f"{engine}.build.json"
+        built_with_rows = json.loads((folder / "build.json").read_text()).get("index_seconds")
+        if engine == "duckdb-fts" and built_with_rows and not marker.exists():  # an older cache's file
+            marker.write_text(json.dumps({"wall": built_with_rows, "rss_mb": None}))
+        if not marker.exists():
+            say(f"  {size}: building {engine}")
+            built = child(["nice", "-n", "10", PYTHON, PROBE, "index-build", engine, str(database),
+                           str(index_dirs[engine])])
+            marker.write_text(json.dumps(built))
+        record["build"] = json.loads(marker.read_text())
+        record["bytes"] = None if engine == "duckdb-tuned" else _size(index_dirs[engine])
+        record["search"] = {}
+        for name, flags in FILTERS.items():
+            if engine == "bm25s" and flags:
+                continue  # no filters
+            say(f"  {size}: {engine} search, {name}")
+            db = index_dirs[engine] if engine == "duckdb-tuned" else database
+            record["search"][name] = child([PYTHON, PROBE, "search", engine, str(db), str(index_dirs[engine]),
+                                            str(queries_file), *flags])
+        compared[engine] = record
+    if "duckdb-fts" in compared:
+        compared["duckdb-fts"]["bytes"] = size * child([PYTHON, PROBE, "bytes", str(database), str(size)])["fts"]
+    _overlaps(compared)
+    return compared
+
+
+def measure_loads(database: Path, work: Path, seed: int, statements: bool = False) -> dict:
     """A day's load and a refetch (`load_run`, its search index update included), each pair on a
     copy of `database` brought to this newsmill's schema with its index current; the same without
-    the index update; each statement's seconds and memory (`load-statements`, on a copy of its own:
-    it resets the peak). Leaves the run directories and the last copy in `work`."""
+    the index update; with `statements`, each statement's seconds and memory (`load-statements`, on
+    a copy of its own: it resets the peak). Leaves the run directories and the last copy in `work`."""
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir()
     child([PYTHON, PROBE, "day-runs", str(work), str(seed)])
     prepared, copy = work / "prepared.duckdb", work / "news.duckdb"
-    shutil.copyfile(database, prepared)
+    _copy_warehouse(database, prepared)  # its index current: `newsmill index rebuild` made it
     figures = {"prepare_load": child([PYTHON, PROBE, "prepare-load", str(prepared)])}
-    for probe, key in (("load", "load_{}"), ("load-without-index", "load_{}_without_index"),
-                       ("load-statements", "load_{}_statements")):
+    probes = [("load", "load_{}"), ("load-without-index", "load_{}_without_index")]
+    if statements:
+        probes.append(("load-statements", "load_{}_statements"))
+    for probe, key in probes:
         _copy_warehouse(prepared, copy)
         for run in ("day", "refetch"):
             figures[key.format(run)] = child([PYTHON, PROBE, probe, str(copy), str(work / run)])
@@ -249,6 +275,12 @@ def rows(results: list[dict]) -> list[tuple[str, list[str]]]:
         add(f"`newsmill search` {name}: p50 s", lambda r, n=name: r["cli_search"][n]["p50"], ".2f")
         add(f"`newsmill search` {name}: p95 s", lambda r, n=name: r["cli_search"][n]["p95"], ".2f")
         add(f"`newsmill search` {name}: peak MB", lambda r, n=name: r["cli_search"][n]["rss_mb"], ".0f")
+    for name in FILTERS:
+        add(f"search in process {name}: p50 ms", lambda r, n=name: r["search"][n]["p50"] * 1000, ".0f")
+        add(f"search in process {name}: p95 ms", lambda r, n=name: r["search"][n]["p95"] * 1000, ".0f")
+        add(f"search in process {name}: peak MB", lambda r, n=name: r["search"][n]["rss_mb"], ".0f")
+    add("`newsmill index rebuild`: s", lambda r: r["index_rebuild"]["wall"], ".1f")
+    add("`newsmill index rebuild`: peak MB", lambda r: r["index_rebuild"]["rss_mb"], ".0f")
     for op, label in (("load_day", "day's load, 1,000 articles"), ("load_refetch", "refetch, 100 changed"),
                       ("load_day_without_index", "day's load without the index update"),
                       ("load_refetch_without_index", "refetch without the index update"),
@@ -257,8 +289,9 @@ def rows(results: list[dict]) -> list[tuple[str, list[str]]]:
                       ("query_scan", "`query` whole-table scan")):
         add(f"{label}: s", lambda r, o=op: r[o]["wall"], ".2f")
         add(f"{label}: peak MB", lambda r, o=op: r[o]["rss_mb"], ".0f")
-    for key, label in (("text", "title+text (raw)"), ("index", "fts index tables"),
-                       ("other", "other used blocks"), ("file", "file size")):
+    for key, label in (("text", "title+text (raw)"), ("index", "search index folder"),
+                       ("other", "DuckDB used blocks, fts tables excluded"), ("fts", "fts index tables"),
+                       ("file", "DuckDB file size")):
         add(f"bytes/article: {label}", lambda r, k=key: r["bytes"][k], ",.0f")
     for engine in ENGINES:
         add(f"{engine}: index build s", lambda r, e=engine: r["engines"][e]["build"]["wall"], ".1f")
@@ -301,9 +334,18 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--cache", type=Path, default=Path("/tmp/growth-cache"))
     parser.add_argument("--queries", type=int, default=50)
-    parser.add_argument("--engines", default=",".join(ENGINES))
+    parser.add_argument("--engines", default="",
+                        help=f"Also compare these search engines ({','.join(ENGINES)}); the fts build of a "
+                             "1M warehouse takes over half an hour.")
+    parser.add_argument("--statements", action="store_true",
+                        help="Also measure each statement of the loads (a third pair of loads).")
     parser.add_argument("--markdown", action="store_true")
+    parser.add_argument("--table", type=Path, nargs="+", metavar="RESULTS_JSON",
+                        help="Measure nothing: print the table of these results files' sizes, in order.")
     args = parser.parse_args()
+    if args.table:
+        print_table([r for path in args.table for r in json.loads(path.read_text())], args.markdown)
+        return
     sizes = [int(s) for s in args.sizes.split(",")]
     engines = [e for e in args.engines.split(",") if e]
     args.cache.mkdir(parents=True, exist_ok=True)
@@ -316,7 +358,7 @@ def main() -> None:
     results = []
     for size in sizes:
         say(f"{size:,} articles")
-        results.append(measure(size, args.seed, args.cache, queries_file, engines, say))
+        results.append(measure(size, args.seed, args.cache, queries_file, engines, args.statements, say))
     (args.cache / f"results-{time.strftime('%Y%m%dT%H%M%S')}.json").write_text(json.dumps(results, default=str))
     print_table(results, args.markdown)
 

@@ -1,6 +1,7 @@
 """One measured operation of the growth benchmark, run by `bench/growth.py` in a process of its own
 so that its peak RSS is its own. Prints one JSON object on stdout.
 
+    growth_probe.py newsmill-search DB QUERIES_JSON [--from D] [--to D] [--lang L]
     growth_probe.py search ENGINE DB INDEX_DIR QUERIES_JSON [--from D] [--to D] [--lang L]
     growth_probe.py prepare-load DB
     growth_probe.py load DB RUN_DIR
@@ -34,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import growth_engines as engines  # noqa: E402
-from growth_build import build_warehouse, day_runs  # noqa: E402
+from growth_build import add_fts, build_warehouse, day_runs  # noqa: E402
 from growth_corpus import Vocabulary  # noqa: E402
 from growth_engines import FTS_SCHEMA  # noqa: E402
 
@@ -66,8 +67,9 @@ def make_queries(vocab: Vocabulary, count: int, seed: int) -> list[str]:
 
 
 def storage_bytes(database: Path, size: int) -> dict:
-    """Bytes per article: raw title and text; the blocks the fts index tables hold; every used block
-    of the file (the rest: the tables, their long strings' overflow blocks, metadata); the file."""
+    """Bytes per article: raw title and text; the search index folder; the blocks the fts index
+    tables hold (a benchmark's engine, when built); every other used block of the DuckDB file (the
+    tables, their long strings' overflow blocks, metadata); the file."""
     import duckdb
     with duckdb.connect(str(database), read_only=True) as con:
         text = con.execute("SELECT sum(strlen(coalesce(title, '')) + strlen(coalesce(text, ''))) "
@@ -81,9 +83,27 @@ def storage_bytes(database: Path, size: int) -> dict:
             index_blocks += con.execute(
                 f"SELECT count(DISTINCT block_id) FROM pragma_storage_info('{FTS_SCHEMA}.{table}') "
                 "WHERE block_id >= 0").fetchone()[0]
-    index = index_blocks * block_size
-    return {"text": text / size, "index": index / size, "other": (used * block_size - index) / size,
-            "file": database.stat().st_size / size}
+    fts = index_blocks * block_size
+    folder = Path(f"{database}.search")  # layout.search_index_dir
+    index = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+    return {"text": text / size, "index": index / size, "fts": fts / size,
+            "other": (used * block_size - fts) / size, "file": database.stat().st_size / size}
+
+
+def newsmill_search(database: Path, queries: Path, first: date | None, last: date | None,
+                    language: str | None) -> dict:
+    """Seconds of each query through `newsmill.warehouse.search.search` as the CLI calls it (a
+    read-only connection opened for it, the index checked against the warehouse, the engine's
+    answer, the hits' rows read from DuckDB), in one process: the CLI's time less Python's start-up."""
+    from newsmill.warehouse.connection import connect
+    from newsmill.warehouse.search import search
+    seconds = []
+    for terms in json.loads(queries.read_text()):
+        started = time.perf_counter()
+        with connect(database, read_only=True) as con:
+            search(con, terms, first=first, last=last, language=language)
+        seconds.append(time.perf_counter() - started)
+    return {"seconds_each": seconds}
 
 
 def _memory_mb() -> tuple[int, int]:
@@ -164,7 +184,7 @@ def load_statements(database: Path, run_dir: Path) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("op", choices=["search", "prepare-load", "load", "load-without-index", "load-statements",
+    parser.add_argument("op", choices=["newsmill-search", "search", "prepare-load", "load", "load-without-index", "load-statements",
                                        "index-update", "index-build", "skip-list", "build-warehouse", "day-runs",
                                        "queries", "bytes"])
     parser.add_argument("args", nargs="*")
@@ -183,6 +203,8 @@ def main() -> None:
             seconds.append(took)
             urls.append(found)
         out = {"seconds_each": seconds, "urls": urls}
+    elif a.op == "newsmill-search":
+        out = newsmill_search(Path(a.args[0]), Path(a.args[1]), a.first, a.last, a.lang)
     elif a.op == "prepare-load":
         out = prepare_load(Path(a.args[0]))
     elif a.op in ("load", "load-without-index"):
@@ -201,16 +223,19 @@ def main() -> None:
         engines.update_tantivy(Path(database), Path(index_dir), Path(run_dir))
     elif a.op == "index-build":
         engine, database, index_dir = a.args
-        build = {"tantivy": engines.build_tantivy, "bm25s": engines.build_bm25s,
-                 "duckdb-tuned": engines.build_tuned}[engine]
-        build(Path(database), Path(index_dir))
+        if engine == "duckdb-fts":  # tables in the warehouse file itself
+            add_fts(Path(database))
+        else:
+            build = {"tantivy": engines.build_tantivy, "bm25s": engines.build_bm25s,
+                     "duckdb-tuned": engines.build_tuned}[engine]
+            build(Path(database), Path(index_dir))
     elif a.op == "skip-list":
-        from newsmill.pipeline import _known_urls
+        from newsmill.pipeline import known_urls
         from newsmill.warehouse.connection import connect
         with connect(Path(a.args[0]), read_only=True) as con:
             names = [n for (n,) in con.execute("SELECT DISTINCT source FROM articles").fetchall()]
         config = SimpleNamespace(settings=SimpleNamespace(database=Path(a.args[0])))
-        out = {"urls": len(_known_urls(config, [SimpleNamespace(name=n) for n in names]))}
+        out = {"urls": len(known_urls(config, [SimpleNamespace(name=n) for n in names]))}
     elif a.op == "build-warehouse":
         build_warehouse(Path(a.args[0]), int(a.args[1]), int(a.args[2]), say=lambda m: print(m, file=sys.stderr))
     elif a.op == "day-runs":
