@@ -13,6 +13,7 @@ a comparison can be set against the noise of a corpus of a few hundred pages.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import math
@@ -33,6 +34,7 @@ from transforms.pool import WorkerPool
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 CORPORA = ("corpus", "corpus-inserts", "corpus-web")
 BOOTSTRAP = 1000  # resamples, as score.py's default
+FOLDS = 5  # of sites, to check that a rule tuned on some sites carries to the others
 Row = tuple[float, float, float, float]  # one page: score.py's normalised TP, FP, FN and exact match
 
 
@@ -203,3 +205,17 @@ def f1_margin(scorer: ModuleType, ours: Score, theirs: Score) -> Estimate:
         ours_f1 = scorer.aggregate([ours.rows[i] for i in picks])["f1"]
         diffs.append(ours_f1 - scorer.aggregate([theirs.rows[i] for i in picks])["f1"])
     return Estimate(ours.body["f1"].value - theirs.body["f1"].value, statistics.stdev(diffs))
+
+
+def fold_of(site: str, folds: int = FOLDS) -> int:
+    """The fold of a site (the page URL's host, the manifest's ``site``): a stable hash, so a site's
+    pages stay together and a rule is judged on sites it was not tuned on."""
+    return int(hashlib.sha1(site.encode("utf-8")).hexdigest(), 16) % folds
+
+
+def fold_scores(scorer: ModuleType, manifest: list[dict], texts: dict[str, str]) -> dict[int, Score]:
+    """One reader's score on each fold of sites of a corpus."""
+    by_fold: dict[int, list[dict]] = {}
+    for page in manifest:
+        by_fold.setdefault(fold_of(page["site"]), []).append(page)
+    return {fold: score(scorer, pages, texts) for fold, pages in sorted(by_fold.items())}

@@ -2,11 +2,13 @@
 
 The gate (what ``./run test`` checks, in tests/quality/test_quality_gate.py; docs/quality.md):
 
-    .venv/bin/python bench/quality.py --gate [--floors bench/quality_floors.toml] [--workers N]
+    .venv/bin/python bench/quality.py --gate [--floors bench/quality_floors.toml] [--workers N] [--folds]
 
 reads every page of ../shared/corpus, corpus-inserts and corpus-web with newsmill's extraction and
 cleaning and with bare trafilatura (`corpora.py`), scores both with ../shared/eval/score.py, prints
 one Markdown table per corpus and exits 1 when a figure is below its floor in the floors file.
+With ``--folds``, also each corpus's figures on 5 folds of sites (`corpora.fold_of`): a rule is
+kept only if it holds on the folds it was not tuned on.
 
 The whole pipeline (crawl over HTTP → WARC → extract + clean → DuckDB) on one corpus, served as news
 sites on 127.0.0.1 (`corpus_site.py`): runs newsmill over all its dates in one run, reads the loaded
@@ -26,7 +28,7 @@ import sys
 import tempfile
 import time
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repo, when run as a script
@@ -37,6 +39,7 @@ from bench.corpora import (  # noqa: E402
     Estimate,
     Score,
     f1_margin,
+    fold_scores,
     load_manifest,
     load_scorer,
     missing,
@@ -62,6 +65,8 @@ class CorpusReport:
     newsmill: Score
     trafilatura: Score
     margin: Estimate
+    # fold of sites -> (newsmill, trafilatura) on its pages
+    folds: dict[int, tuple[Score, Score]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -89,7 +94,10 @@ def measure(shared: Path = SHARED, workers: int | None = None) -> GateReport:
         manifest = load_manifest(shared / name)
         ours = score(scorer, manifest, texts[name, "newsmill"])
         theirs = score(scorer, manifest, texts[name, "trafilatura"])
-        reports[name] = CorpusReport(name, ours, theirs, f1_margin(scorer, ours, theirs))
+        ours_folds = fold_scores(scorer, manifest, texts[name, "newsmill"])
+        theirs_folds = fold_scores(scorer, manifest, texts[name, "trafilatura"])
+        folds = {k: (ours_folds[k], theirs_folds[k]) for k in ours_folds}
+        reports[name] = CorpusReport(name, ours, theirs, f1_margin(scorer, ours, theirs), folds)
     return GateReport(reports, time.monotonic() - started)
 
 
@@ -155,18 +163,30 @@ def table(report: CorpusReport, floors: dict) -> str:
     return "\n".join(lines)
 
 
+def fold_table(report: CorpusReport) -> str:
+    """The corpus's figures per fold of sites, newsmill beside bare trafilatura, as Markdown."""
+    lines = [f"{report.name} by fold of sites", "",
+             "| fold | pages | newsmill P / R / F1 | bare trafilatura P / R / F1 |", "|---|---|---|---|"]
+    for fold, (ours, theirs) in report.folds.items():
+        cells = [" / ".join(f"{s.body[m].value:.3f}" for m in BODY) for s in (ours, theirs)]
+        lines.append(f"| {fold} | {ours.pages} | {cells[0]} | {cells[1]} |")
+    return "\n".join(lines)
+
+
 def _down(value: float) -> float:
     """Rounded down to .001, as floors are."""
     return math.floor(value * 1000 + 1e-9) / 1000
 
 
-def gate(floors_path: Path, workers: int | None) -> int:
-    """Print the gate's tables and verdict; 1 when a figure is under its floor."""
+def gate(floors_path: Path, workers: int | None, folds: bool = False) -> int:
+    """Print the gate's tables (and per fold of sites) and verdict; 1 when a figure is under its floor."""
     floors = load_floors(floors_path)
     report = measure(workers=workers)
     failures = []
     for name, corpus in report.corpora.items():
         print(table(corpus, floors[name]), end="\n\n")
+        if folds:
+            print(fold_table(corpus), end="\n\n")
         failures += below_floors(corpus, floors[name]) + below_trafilatura(corpus, floors[name])
     print(f"{sum(c.newsmill.pages for c in report.corpora.values())} pages, both readers, "
           f"read and scored in {report.wall_seconds:.0f} s")
@@ -210,12 +230,13 @@ def main(argv: list[str] | None = None) -> int:
     mode.add_argument("--corpus", type=Path, help="corpus directory (pages/ + manifest.jsonl) for the whole pipeline")
     parser.add_argument("--floors", type=Path, default=FLOORS, help="floors file (--gate; default: %(default)s)")
     parser.add_argument("--workers", type=int, help="worker processes (--gate; default: one per core)")
+    parser.add_argument("--folds", action="store_true", help="also print each corpus per fold of sites (--gate)")
     parser.add_argument("--out", type=Path, help="predictions JSONL to write (default: a temporary file)")
     parser.add_argument("--scorer", type=Path, default=SCORER, help="score.py (--corpus; default: %(default)s)")
     parser.add_argument("--json", action="store_true", help="print the scorer's JSON")
     args = parser.parse_args(argv)
     if args.gate:
-        return gate(args.floors, args.workers)
+        return gate(args.floors, args.workers, args.folds)
     manifest = args.corpus / "manifest.jsonl"
     if not manifest.exists():
         parser.error(f"{manifest}: not found; --corpus must hold pages/ and manifest.jsonl")
