@@ -28,6 +28,12 @@ MIN_SUPPORT = 0.3
 # the reference's last paragraph every paragraph is judged (the next story, a reader's post).
 MAX_JUDGED_TOKENS = 40
 MIN_LEAD_TOKENS = 12  # a sentence this long above the reference's first paragraph is a lead
+# A reference under this share of our text may be one section of a sectioned article (a guide's or
+# a listicle's headed parts in blocks of their own, of which readability keeps the best scored).
+MAX_FRAGMENT_COVERAGE = 0.5
+# ... and it is one when what it leaves out is sentences, averaging this many tokens a paragraph;
+# menus and headline lists, which it rightly leaves out, are short lines.
+MIN_PROSE_TOKENS = 15
 _STOPS = (".", "!", "?", "。", "！", "？", "…", "»", '"', "”")
 
 
@@ -58,7 +64,7 @@ def not_in_reference(
     support = [_share(_pairs(ts), ref) for ts in per_paragraph]
     agreed = [i for i, s in enumerate(support) if s >= MIN_SUPPORT]
     first, last = (agreed[0], agreed[-1]) if agreed else (len(paragraphs), -1)
-    return {
+    judged = {
         i: s
         for i, s in enumerate(support)
         if s < MIN_SUPPORT
@@ -66,6 +72,18 @@ def not_in_reference(
         and not (i < first and _prose(paragraphs[i], per_paragraph[i]))
         and (i > last or len(per_paragraph[i]) <= MAX_JUDGED_TOKENS)
     }
+    if _fragment(len(ref_tokens), per_paragraph, judged):
+        return {}
+    return judged
+
+
+def _fragment(reference_tokens: int, per_paragraph: list[list[str]], judged: dict[int, float]) -> bool:
+    """The reference is one part of the article, so what it lacks is no evidence: it covers under
+    MAX_FRAGMENT_COVERAGE of our text, and the paragraphs it lacks are sentences, not link lines."""
+    ours = sum(map(len, per_paragraph))
+    if not judged or reference_tokens >= MAX_FRAGMENT_COVERAGE * ours:
+        return False
+    return sum(len(per_paragraph[i]) for i in judged) >= MIN_PROSE_TOKENS * len(judged)
 
 
 def reference_pairs(reference: str) -> set[tuple[str, ...]]:

@@ -44,6 +44,40 @@ def test_nothing_is_judged_when_the_reference_reads_another_part_of_the_page():
     assert not_in_reference([*STORY, *POSTS], elsewhere) == {}
 
 
+GUIDE = [
+    "How to winter-proof a small boat",
+    "Boats left on their moorings over winter need more care than those lifted out of the water.",
+    "1. Drain the engine",
+    "Run fresh water through the cooling system, then drain it completely so that no water is left "
+    "to freeze and crack the block when the first hard frost of the season arrives at the harbour.",
+    "2. Cover the deck",
+    "A fitted canvas cover keeps rain and snow off the deck and out of the cockpit lockers, where "
+    "standing water would otherwise rot the wood and rust every fitting it reaches over the months.",
+    "3. Check the lines",
+    "Mooring lines chafe through faster in winter storms, so double them up and wrap each one with "
+    "a length of old hose wherever it passes over a fairlead, a cleat or the edge of the pontoon.",
+]
+MENU = [
+    f"{place} {item}"
+    for place in ("Eastwick", "Westport", "Harwell", "Northam", "Southby")
+    for item in ("boats for sale", "moorings and fees", "winter storage", "events this month")
+]
+
+
+def test_a_reference_of_one_section_is_no_evidence_against_the_others():
+    """readability kept only the first step: the other steps are sentences, so the guide stays."""
+    assert not_in_reference(GUIDE, " ".join(GUIDE[1:4]), protected={0}) == {}
+
+
+def test_a_short_reference_still_judges_the_menu_lines_after_the_article():
+    """Under half of the text too, but what it lacks is short link lines: they go."""
+    paragraphs = [*GUIDE[:4], *MENU]
+    reference = " ".join(GUIDE[1:4])
+    assert len(tokens(reference)) < 0.5 * sum(len(tokens(p)) for p in paragraphs)
+    removed = not_in_reference(paragraphs, reference, protected={0})
+    assert sorted(removed) == list(range(4, len(paragraphs)))
+
+
 def test_nothing_is_judged_when_the_reference_is_too_short():
     assert not_in_reference([*STORY, *POSTS], STORY[0][:60]) == {}
 
