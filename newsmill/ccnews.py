@@ -18,7 +18,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pyarrow as pa
@@ -70,10 +70,7 @@ def backfill(
     rid = RUN_PREFIX + pipeline.run_id_of(config, selected, first, last)
     run_dir = pipeline.prepare(config, rid)
     with pipeline.RunLock(run_dir):
-        started = datetime.now(UTC)
-        info = RunInfo(run_id=rid, attempt_id=layout.attempt_id(rid, started), first=first, last=last,
-                       sources=tuple(s.name for s in selected), started_at=started,
-                       crawl_seconds=0.0, extract_seconds=0.0)
+        info = RunInfo.begin(rid, first, last, (s.name for s in selected))
         clock = time.monotonic()
         try:
             pipeline.begin_attempt(run_dir, info)

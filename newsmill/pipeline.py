@@ -5,7 +5,6 @@ The CLI and the Airflow DAGs both call these functions, so both paths give the s
 
 from __future__ import annotations
 
-import fcntl
 import os
 import signal
 import subprocess
@@ -16,14 +15,14 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
 from newsmill import layout
 from newsmill.config import LOCK_TIMEOUT, Config, Source
-from newsmill.processes import LockHeld, describe_process, wait_for_lock
+from newsmill.processes import hold_flock
 from newsmill.progress import Progress
 from newsmill.runfiles import CrawlLogReader, CrawlRow, RunInfo
 from newsmill.warehouse import LoadResult, connect, load_run
@@ -129,9 +128,14 @@ class RunLock:
         except OSError as exc:
             raise cannot_write(f"run {self.run_dir.name}", exc, self.path) from None
         try:
-            self._wait(fd)
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+            timeout = LOCK_TIMEOUT.value()
+            folder = self.run_dir
+            hold_flock(
+                fd, self.path, timeout=timeout, say=self._say,
+                waiting=lambda holder: f"{folder} is in use by {holder}; waiting up to {timeout:.0f} s for it to finish",
+                busy=lambda holder: RunBusy(f"{folder} is still in use by {holder} after {timeout:.0f} s; "
+                                            f"let that run finish, or raise {LOCK_TIMEOUT.name}"),
+            )
         except BaseException:
             os.close(fd)
             raise
@@ -142,31 +146,6 @@ class RunLock:
         if self.fd is not None:
             os.close(self.fd)  # releases the lock
             self.fd = None
-
-    def _wait(self, fd: int) -> None:
-        timeout = LOCK_TIMEOUT.value()
-
-        def attempt() -> None:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise LockHeld(self._holder()) from None
-
-        folder = self.run_dir
-        wait_for_lock(
-            attempt, timeout=timeout, say=self._say,
-            waiting=lambda holder: f"{folder} is in use by {holder}; waiting up to {timeout:.0f} s for it to finish",
-            busy=lambda holder: RunBusy(f"{folder} is still in use by {holder} after {timeout:.0f} s; "
-                                        f"let that run finish, or raise {LOCK_TIMEOUT.name}"),
-            longest_pause=0.2,  # a flock costs nothing to try, and the next run starts at once
-        )
-
-    def _holder(self) -> str:
-        try:
-            pid = int(self.path.read_text().split()[0])
-        except (OSError, ValueError, IndexError):
-            return "another process"
-        return describe_process(pid)
 
 
 def cannot_write(what: str, exc: OSError, where: Path) -> RunFailed:
@@ -250,17 +229,7 @@ def _crawl(
     handed to it as the crawl appends them."""
     run_dir = lock.run_dir
     skip_file = run_dir / layout.SKIP_URLS
-    started = datetime.now(UTC)
-    info = RunInfo(
-        run_id=rid,
-        attempt_id=layout.attempt_id(rid, started),
-        first=first,
-        last=last,
-        sources=tuple(s.name for s in sources),
-        started_at=started,
-        crawl_seconds=0.0,
-        extract_seconds=0.0,
-    )
+    info = RunInfo.begin(rid, first, last, (s.name for s in sources))
     try:
         begin_attempt(run_dir, info)
         layout.write_atomic(skip_file, "" if refetch else "\n".join(known_urls(config, sources)))

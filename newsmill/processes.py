@@ -8,6 +8,7 @@ procfs for all of them. Without procfs (not Linux) the kernel is asked through s
 
 from __future__ import annotations
 
+import fcntl
 import os
 import time
 from collections.abc import Callable
@@ -100,3 +101,36 @@ def wait_for_lock(
             announced = True
         time.sleep(pause)
         pause = min(pause * 1.5, longest_pause)
+
+
+def hold_flock(
+    fd: int,
+    path: Path,
+    *,
+    timeout: float,
+    say: Callable[[str], None],
+    waiting: Callable[[str], str],
+    busy: Callable[[str], Exception],
+) -> None:
+    """Take the exclusive `flock` of the lock file `path` open as `fd`, waiting as `wait_for_lock`
+    does, then write this process's pid in it so the next waiter can name its holder. The kernel
+    releases a flock however its holder ends, so a killed holder never blocks anyone."""
+
+    def attempt() -> None:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise LockHeld(flock_holder(path)) from None
+
+    # a flock costs nothing to try, and the next holder should start at once
+    wait_for_lock(attempt, timeout=timeout, say=say, waiting=waiting, busy=busy, longest_pause=0.2)
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+
+
+def flock_holder(path: Path) -> str:
+    """The process whose pid the lock file `path` holds, described; "another process" if unknown."""
+    try:
+        return describe_process(int(path.read_text().split()[0]))
+    except (OSError, ValueError, IndexError):
+        return "another process"

@@ -24,10 +24,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
-from newsmill import layout, pipeline
+from newsmill import pipeline
 from newsmill.config import Config, Source
 from newsmill.progress import Progress
 from newsmill.runfiles import RunInfo
@@ -126,17 +126,7 @@ def _read_stored(
     """Begin a new attempt at run `rid` (whose lock the caller holds) and write its crawl files
     from the store; `crawl_seconds` in `run.json` is the time this took."""
     say = say or say_on_stderr
-    started = datetime.now(UTC)
-    info = RunInfo(
-        run_id=rid,
-        attempt_id=layout.attempt_id(rid, started),
-        first=first,
-        last=last,
-        sources=tuple(s.name for s in sources),
-        started_at=started,
-        crawl_seconds=0.0,
-        extract_seconds=0.0,
-    )
+    info = RunInfo.begin(rid, first, last, (s.name for s in sources))
     clock = time.monotonic()
     try:
         pipeline.begin_attempt(run_dir, info)

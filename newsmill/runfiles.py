@@ -15,6 +15,7 @@ The file names of a run directory are `newsmill.layout`'s, with the other paths.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -329,6 +330,13 @@ class RunInfo:
     started_at: datetime
     crawl_seconds: float
     extract_seconds: float
+
+    @classmethod
+    def begin(cls, rid: str, first: date, last: date, sources: Iterable[str]) -> RunInfo:
+        """A new attempt at run `rid`, starting now: its id is the run id and this moment."""
+        started = datetime.now(UTC)
+        return cls(run_id=rid, attempt_id=layout.attempt_id(rid, started), first=first, last=last,
+                   sources=tuple(sources), started_at=started, crawl_seconds=0.0, extract_seconds=0.0)
 
     @classmethod
     def read(cls, run_dir: Path) -> RunInfo:

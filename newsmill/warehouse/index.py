@@ -16,7 +16,6 @@ whoever writes.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
@@ -34,7 +33,7 @@ import tantivy
 
 from newsmill import layout
 from newsmill.config import LOCK_TIMEOUT
-from newsmill.processes import LockHeld, describe_process, wait_for_lock
+from newsmill.processes import hold_flock
 from newsmill.progress import Progress
 from newsmill.warehouse.connection import WarehouseError
 
@@ -246,23 +245,14 @@ class SearchIndex:
         fd = self._write(lambda: os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o644))
         try:
             timeout = LOCK_TIMEOUT.value()
-
-            def attempt() -> None:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except BlockingIOError:
-                    raise LockHeld(self._holder()) from None
-
-            wait_for_lock(
-                attempt, timeout=timeout, say=say, longest_pause=0.2,
+            hold_flock(
+                fd, self._lock_path, timeout=timeout, say=say,
                 waiting=lambda holder: f"search index {self.folder} is being written by {holder}; "
                                        f"waiting up to {timeout:.0f} s for it to finish",
                 busy=lambda holder: SearchIndexError(
                     f"search index {self.folder}: still written by {holder} after {timeout:.0f} s; let "
                     f"it finish, or raise {LOCK_TIMEOUT.name}"),
             )
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
             yield
         finally:
             os.close(fd)
@@ -329,12 +319,6 @@ class SearchIndex:
             raise SearchIndexError(f"search index {self.folder}: cannot write it ({_first_line(exc)}); "
                                    "check the folder's permissions and free space, then run "
                                    "`newsmill index rebuild`") from None
-
-    def _holder(self) -> str:
-        try:
-            return describe_process(int(self._lock_path.read_text().split()[0]))
-        except (OSError, ValueError, IndexError):
-            return "another process"
 
     # ------------------------------------------------------------------ searching
 
