@@ -9,6 +9,7 @@ import socket
 import subprocess
 import threading
 import time
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from datetime import date
@@ -22,6 +23,7 @@ from newsmill.config import Config, ConfigError, DuckLake, Settings, Source, loa
 from newsmill.local_airflow import services
 from newsmill.warehouse import connect, load_run
 from newsmill.warehouse.backend import is_conflict, retry_conflicts
+from newsmill.warehouse.connection import forbid_external_access
 from newsmill.warehouse.search import search, sync_index
 from tests.warehouse.test_load import DAY, article, crawl_row, make_run
 
@@ -246,3 +248,51 @@ data_path = "s3://newsmill/lake/"
         with pytest.raises(ConfigError, match=message) as raised:
             load_config(path)
         assert "hunter2" not in str(raised.value)
+
+
+@pytest.fixture(scope="module")
+def s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """moto's S3 server with the `newsmill` bucket, as the local distributed stack starts it."""
+    home = tmp_path_factory.mktemp("s3")
+    port = _free_port()
+    process = services.start_s3(home, port)
+    try:
+        deadline = time.monotonic() + 60
+        while not services._s3_ready(port):
+            assert process.poll() is None, "the S3 server exited"
+            assert time.monotonic() < deadline, "the S3 server did not answer within 60 s"
+            time.sleep(0.2)
+        services.create_bucket(port)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_a_lake_on_s3_holds_the_same_rows_and_keeps_keys_out_of_the_catalog(
+        postgres: int, s3: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in {"AWS_ACCESS_KEY_ID": services.S3_KEY, "AWS_SECRET_ACCESS_KEY": "s3cr3t-value",
+                        "AWS_DEFAULT_REGION": services.S3_REGION, "AWS_ENDPOINT_URL": s3}.items():
+        monkeypatch.setenv(name, value)
+    prefix = uuid.uuid4().hex[:12]
+    lake = DuckLake(catalog=f"postgres:dbname=lake host=127.0.0.1 port={postgres} user=postgres",
+                    data_path=f"s3://{services.BUCKET}/{prefix}/", local_path=tmp_path / "news.ducklake",
+                    metadata_schema="s3_" + prefix)
+    # more rows than DuckLake inlines in the catalog, so the articles go to Parquet files on S3
+    many = [article(f"http://t/many{i}", f"{TEXT} item {i}") for i in range(15)]
+    runs = [*_runs(tmp_path / "runs"), make_run(tmp_path / "runs" / "r3", many, [crawl_row(a["url"]) for a in many])]
+    file = tmp_path / "news.duckdb"
+    for run in runs:
+        load_run(file, run)
+        load_run(lake, run)
+    assert _contents(lake) == _contents(file)
+    with connect(lake, read_only=True) as con:
+        files = con.execute("SELECT data_file FROM ducklake_list_files('lake', 'articles')").fetchall()
+        assert files and all(f.startswith(f"s3://{services.BUCKET}/{prefix}/") for (f,) in files)
+        forbid_external_access(con)  # as `newsmill query` runs the user's SQL
+        assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == 4 + 15
+    with urllib.request.urlopen(f"{s3}/{services.BUCKET}?list-type=2&prefix={prefix}/", timeout=10) as listing:
+        assert b".parquet" in listing.read()
+    dump = subprocess.run([services.postgres_bin("pg_dump"), "-h", "127.0.0.1", "-p", str(postgres), "-U",
+                           "postgres", "-n", lake.metadata_schema, "lake"], capture_output=True, check=True)
+    assert b"s3cr3t-value" not in dump.stdout
