@@ -27,7 +27,7 @@ from newsmill.processes import LockHeld, describe_process, wait_for_lock
 from newsmill.progress import Progress
 from newsmill.runfiles import CrawlLogReader, CrawlRow, RunInfo
 from newsmill.warehouse import LoadResult, connect, load_run
-from newsmill.warehouse.backend import retry_conflicts
+from newsmill.warehouse.backend import retry_conflicts, transaction
 from newsmill.warehouse.connection import NoWarehouse, say_on_stderr
 from spiders.crawl import ERROR_PREFIX, EXIT_INTERRUPTED
 
@@ -423,8 +423,7 @@ def check_day(config: Config, day: date, sources: list[str], *, min_articles: in
 def _record_checks(con: duckdb.DuckDBPyConnection, day: date, sources: list[str], min_articles: int) -> None:
     """Replace the day's `day_checks` rows of `sources` in one transaction (delete, then insert: a
     DuckLake has no key for `INSERT OR REPLACE`)."""
-    con.begin()
-    try:
+    with transaction(con):
         con.execute("DELETE FROM day_checks WHERE day = ? AND source IN (SELECT unnest(?))", [day, sources])
         con.execute(
             """
@@ -454,10 +453,6 @@ def _record_checks(con: duckdb.DuckDBPyConnection, day: date, sources: list[str]
             """,
             [min_articles, min_articles, day, sources],
         )
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
 
 
 def _count_lines(path: Path) -> int:

@@ -18,7 +18,8 @@ from __future__ import annotations
 import importlib
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
@@ -63,6 +64,22 @@ def _attach(lake: DuckLake, *, read_only: bool) -> str:
     return f"ATTACH {_sql_string('ducklake:' + lake.catalog)} AS {CATALOG} ({', '.join(options)})"
 
 
+def _attach_once_created(con: duckdb.DuckDBPyConnection, lake: DuckLake, *, read_only: bool) -> None:
+    """ATTACH the lake. Writers attaching a new catalog at once race to create its tables in
+    PostgreSQL, and the losers fail on a duplicate key or an existing table; attaching again finds
+    the winner's catalog."""
+    for attempt in range(CONFLICT_ATTEMPTS):
+        try:
+            con.execute(_attach(lake, read_only=read_only))
+            return
+        except duckdb.Error as exc:
+            lost_race = "duplicate key value" in str(exc) or "already exists" in str(exc)
+            if not lost_race or attempt == CONFLICT_ATTEMPTS - 1:
+                raise
+            con.execute(f"DETACH DATABASE IF EXISTS {CATALOG}")
+        time.sleep(_BACKOFF * (0.5 + random.random()))
+
+
 def open_lake(lake: DuckLake, *, read_only: bool) -> duckdb.DuckDBPyConnection:
     """A connection with `lake` attached (read-only if asked) and in use. Raises duckdb.Error."""
     con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
@@ -72,7 +89,7 @@ def open_lake(lake: DuckLake, *, read_only: bool) -> duckdb.DuckDBPyConnection:
             con.execute(f"LOAD {name}")
         if lake.data_path.startswith("s3://"):
             _s3_secret(con, s3_credentials())
-        con.execute(_attach(lake, read_only=read_only))
+        _attach_once_created(con, lake, read_only=read_only)
         con.execute(f"USE {CATALOG}")
         con.execute(f"SET VARIABLE {_INDEX_BESIDE} = {_sql_string(str(lake.local_path))}")
     except BaseException:
@@ -104,6 +121,23 @@ def index_beside(con: duckdb.DuckDBPyConnection) -> Path | None:
 def is_conflict(exc: BaseException) -> bool:
     """Whether a commit failed because another transaction changed the same tables meanwhile."""
     return isinstance(exc, duckdb.Error) and "transaction conflict" in str(exc).lower()
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """BEGIN, then COMMIT, or ROLLBACK on an error. A COMMIT a DuckLake refused (a conflict) has
+    ended the transaction itself, so the error raised is the conflict, for `retry_conflicts`."""
+    con.begin()
+    try:
+        yield
+        con.commit()
+    except BaseException:
+        try:
+            con.rollback()
+        except duckdb.TransactionException as exc:
+            if "no transaction is active" not in str(exc).lower():
+                raise
+        raise
 
 
 def retry_conflicts(attempt: Callable[[], T], *, attempts: int = CONFLICT_ATTEMPTS,

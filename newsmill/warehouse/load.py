@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 from newsmill import layout, runfiles
 from newsmill.config import DuckLake
 from newsmill.runfiles import RunInfo
-from newsmill.warehouse.backend import retry_conflicts
+from newsmill.warehouse.backend import retry_conflicts, transaction
 from newsmill.warehouse.connection import connect, say_on_stderr
 from newsmill.warehouse.duplicates import mark_duplicates
 from newsmill.warehouse.index import SearchIndexError
@@ -119,24 +119,18 @@ def load_run(database: Path | DuckLake, run_dir: Path) -> LoadResult:
     removed = _parquet(run_dir / layout.REMOVED)
     crawl_log = _crawl_log(run_dir, info)
     with connect(database) as con:
-        def transaction() -> tuple:
-            con.begin()
-            try:
+        def attempt() -> tuple:
+            with transaction(con):
                 if not _recorded(con, info.attempt_id):
                     _apply(con, info, articles, removed, crawl_log, clock=started)
-                totals = con.execute(
+                return con.execute(
                     "SELECT sum(pages_fetched), sum(articles_loaded), sum(articles_inserted), "
                     "sum(articles_updated), sum(removed_segments), sum(failures), "
                     "sum(skipped) FROM runs WHERE attempt_id = ?",
                     [info.attempt_id],
                 ).fetchone()
-                con.commit()
-            except BaseException:
-                _rollback(con)
-                raise
-            return totals
 
-        totals, conflicts = retry_conflicts(transaction)
+        totals, conflicts = retry_conflicts(attempt)
         _update_search_index(con)
     fetched, loaded, inserted, updated, removed_count, failures, skipped = (int(v or 0) for v in totals)
     return LoadResult(
@@ -152,15 +146,6 @@ def load_run(database: Path | DuckLake, run_dir: Path) -> LoadResult:
         seconds=time.monotonic() - started,
         conflicts=conflicts,
     )
-
-
-def _rollback(con: duckdb.DuckDBPyConnection) -> None:
-    """Roll back the open transaction; a failed COMMIT (a DuckLake conflict) has ended it already."""
-    try:
-        con.rollback()
-    except duckdb.TransactionException as exc:
-        if "no transaction is active" not in str(exc).lower():
-            raise
 
 
 def _recorded(con: duckdb.DuckDBPyConnection, attempt_id: str) -> bool:

@@ -10,6 +10,7 @@ import duckdb
 import pyarrow as pa
 
 from newsmill import runfiles
+from newsmill.warehouse.backend import transaction
 
 SCHEMA_VERSION = 3
 
@@ -183,12 +184,7 @@ def _ensure_lake_schema(con: duckdb.DuckDBPyConnection) -> None:
             "SELECT count(*) FROM newsmill_meta WHERE key = 'schema_version' AND value = ?",
             [str(SCHEMA_VERSION)]).fetchone()[0]:
         return
-    con.begin()
-    try:
+    with transaction(con):
         con.execute(LAKE_TABLES)
         con.execute(VIEWS)
         con.execute("UPDATE newsmill_meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)])
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise

@@ -296,3 +296,26 @@ def test_a_lake_on_s3_holds_the_same_rows_and_keeps_keys_out_of_the_catalog(
     dump = subprocess.run([services.postgres_bin("pg_dump"), "-h", "127.0.0.1", "-p", str(postgres), "-U",
                            "postgres", "-n", lake.metadata_schema, "lake"], capture_output=True, check=True)
     assert b"s3cr3t-value" not in dump.stdout
+
+
+def test_writers_opening_a_new_lake_at_once_make_its_schema_once(lake: DuckLake) -> None:
+    errors: list[BaseException] = []
+    start = threading.Barrier(3)
+
+    def open_for_writing() -> None:
+        start.wait()
+        try:
+            with connect(lake):
+                pass
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_for_writing) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    with connect(lake, read_only=True) as con:
+        assert con.execute("SELECT key, count(*) FROM newsmill_meta GROUP BY key ORDER BY key").fetchall() == \
+               [("schema_version", 1), ("search_generation", 1), ("warehouse_id", 1)]
