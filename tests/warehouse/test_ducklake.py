@@ -7,6 +7,7 @@ from __future__ import annotations
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 import urllib.request
@@ -28,6 +29,7 @@ from newsmill.warehouse.search import search, sync_index
 from tests.warehouse.test_load import DAY, article, crawl_row, make_run
 
 TEXT = "The harbour council voted on the new ferry timetable after a long debate about fares. " * 3
+NEWSMILL = str(Path(sys.executable).with_name("newsmill"))
 OTHER = "Storm warnings closed the coastal road while crews cleared fallen trees near the bridge. " * 3
 
 
@@ -319,3 +321,34 @@ def test_writers_opening_a_new_lake_at_once_make_its_schema_once(lake: DuckLake)
     with connect(lake, read_only=True) as con:
         assert con.execute("SELECT key, count(*) FROM newsmill_meta GROUP BY key ORDER BY key").fetchall() == \
                [("schema_version", 1), ("search_generation", 1), ("warehouse_id", 1)]
+
+
+def test_the_commands_read_the_lake_the_config_names(lake: DuckLake, tmp_path: Path) -> None:
+    for run in _runs(tmp_path / "runs"):
+        load_run(lake, run)
+    config = tmp_path / "sources.toml"
+    config.write_text(f"""[settings]
+data_dir = "{tmp_path / 'data'}"
+
+[warehouse]
+backend = "ducklake"
+catalog = "{lake.catalog}"
+data_path = "{lake.data_path}"
+local_path = "{tmp_path / 'cli' / 'news.ducklake'}"
+metadata_schema = "{lake.metadata_schema}"
+""", encoding="utf-8")
+
+    def newsmill(*args: str, stdin: str | None = None) -> str:
+        done = subprocess.run([NEWSMILL, "--config", str(config), *args], input=stdin, capture_output=True,
+                              text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    assert newsmill("query", "SELECT count(*) AS n FROM articles", "--format", "csv") == "n\n4\n"
+    assert "http://t/c" in newsmill("search", "bakery")
+    assert (tmp_path / "cli" / "news.ducklake.search" / "state.json").exists()
+    newsmill("export", "--from", "2026-11-20", "--to", "2026-11-21", "--out", str(tmp_path / "export"))
+    assert len(duckdb.sql(f"SELECT * FROM read_parquet('{tmp_path / 'export'}/**/*.parquet')").fetchall()) == 4
+    newsmill("report", "--out", str(tmp_path / "report.html"))
+    assert "T http://t/a" in (tmp_path / "report.html").read_text(encoding="utf-8")  # its duplicates
+    assert "4" in newsmill("shell", stdin="SELECT count(*) FROM articles;")
