@@ -3,7 +3,7 @@ Parquet files in a folder or on S3, opened so that the same SQL runs on it as on
 
 A connection attaches the lake as `lake` and `USE`s it, so unqualified names (`articles`, the views,
 `current_database()`) mean the lake's. Its extensions (ducklake, postgres_scanner, httpfs) are
-loaded from their PyPI wheels, never downloaded. Credentials are never written here: libpq reads
+loaded from their PyPI wheels' files, never downloaded. Credentials are never written here: libpq reads
 PGPASSWORD itself, and S3 keys come from the AWS_* environment into a temporary (in-memory) secret,
 or from a DuckDB secret the user made.
 
@@ -25,7 +25,6 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 
 import duckdb
-import duckdb_extensions
 
 from newsmill.config import DuckLake, S3Credentials, s3_credentials
 
@@ -53,6 +52,13 @@ def _s3_secret(con: duckdb.DuckDBPyConnection, credentials: S3Credentials | None
         sql += (f", ENDPOINT {_sql_string(parts.netloc or parts.path)}, URL_STYLE 'path', "
                 f"USE_SSL {'true' if parts.scheme == 'https' else 'false'}")
     con.execute(f"CREATE OR REPLACE TEMPORARY SECRET newsmill_s3 (TYPE s3, {sql})")
+
+
+def _extension_binary(name: str) -> Path:
+    """The extension's signed binary in its PyPI wheel (`duckdb-extension-<name>`), loaded from
+    there: nothing is downloaded or copied into ~/.duckdb."""
+    package = Path(importlib.import_module(f"duckdb_extension_{name}").__file__).parent
+    return package / "extensions" / f"v{duckdb.__version__}" / f"{name}.duckdb_extension"
 
 
 def _attach(lake: DuckLake, *, read_only: bool) -> str:
@@ -85,8 +91,7 @@ def open_lake(lake: DuckLake, *, read_only: bool) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
     try:
         for name in EXTENSIONS:
-            duckdb_extensions.import_extension(name, con=con)
-            con.execute(f"LOAD {name}")
+            con.execute(f"LOAD {_sql_string(str(_extension_binary(name)))}")
         if lake.data_path.startswith("s3://"):
             _s3_secret(con, s3_credentials())
         _attach_once_created(con, lake, read_only=read_only)
@@ -102,11 +107,7 @@ def shell_arguments(lake: DuckLake, *, read_only: bool) -> list[str]:
     """Arguments for the DuckDB CLI to open `lake` as `open_lake` does. The CLI (1.5.6) loads the
     wheels' 1.5.5 binaries as unsigned extensions of another version; S3 keys come from the user's
     DuckDB secrets or `CREATE SECRET` typed in the shell, never from this command line."""
-    loads = []
-    for name in EXTENSIONS:
-        package = importlib.import_module(f"duckdb_extension_{name}")
-        binary = next(Path(package.__file__).parent.glob(f"extensions/*/{name}.duckdb_extension"))
-        loads.append(f"LOAD {_sql_string(str(binary))};")
+    loads = [f"LOAD {_sql_string(str(_extension_binary(name)))};" for name in EXTENSIONS]
     commands = ["SET allow_extensions_metadata_mismatch = true;", *loads,
                 _attach(lake, read_only=read_only) + ";", f"USE {CATALOG};"]
     return ["-unsigned", "-cmd", " ".join(commands)]
