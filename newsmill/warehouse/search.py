@@ -26,17 +26,28 @@ from newsmill.warehouse.connection import say_on_stderr
 from newsmill.warehouse.index import VERSION, IndexDamaged, SearchIndex, SearchIndexError, State
 from newsmill.warehouse.schema import SEARCH_GENERATION, SEARCH_PENDING, WAREHOUSE_ID
 
+LAKE_PENDING_GENERATIONS = 1000
+"""A DuckLake keeps the pending urls of this many latest generations, for the search index of every
+machine: one further behind is rebuilt from `articles` instead."""
+
 
 def record_changes(con: duckdb.DuckDBPyConnection, changed: str) -> None:
     """In a load's transaction: the urls of table `changed` (inserted, replaced or deleted
-    articles) become pending for the search index under a new generation; nothing if it is empty."""
+    articles) become pending for the search index under a new generation; nothing if it is empty.
+
+    On a DuckLake the generations older than `LAKE_PENDING_GENERATIONS` are dropped here: only
+    loads write `search_pending`, and two loads that change articles conflict anyway (both raise
+    the generation), so this delete adds no conflict; a delete anywhere else would."""
     if not con.execute(f"SELECT count(*) FROM {changed}").fetchone()[0]:
         return
     con.execute("UPDATE newsmill_meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) WHERE key = ?",
                 [SEARCH_GENERATION])
-    con.execute(f"INSERT INTO {SEARCH_PENDING} SELECT DISTINCT url, "
-                f"(SELECT CAST(value AS BIGINT) FROM newsmill_meta WHERE key = ?) FROM {changed}",
+    generation = "(SELECT CAST(value AS BIGINT) FROM newsmill_meta WHERE key = ?)"
+    con.execute(f"INSERT INTO {SEARCH_PENDING} SELECT DISTINCT url, {generation} FROM {changed}",
                 [SEARCH_GENERATION])
+    if index_beside(con) is not None:
+        con.execute(f"DELETE FROM {SEARCH_PENDING} WHERE generation <= {generation} - ?",
+                    [SEARCH_GENERATION, LAKE_PENDING_GENERATIONS])
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from newsmill import pipeline
 from newsmill.config import Config, ConfigError, DuckLake, Settings, Source, load_config
 from newsmill.local_airflow import services
 from newsmill.warehouse import connect, load_run
+from newsmill.warehouse import search as search_module
 from newsmill.warehouse.backend import is_conflict, retry_conflicts
 from newsmill.warehouse.connection import forbid_external_access
 from newsmill.warehouse.search import search, sync_index
@@ -352,3 +353,20 @@ metadata_schema = "{lake.metadata_schema}"
     newsmill("report", "--out", str(tmp_path / "report.html"))
     assert "T http://t/a" in (tmp_path / "report.html").read_text(encoding="utf-8")  # its duplicates
     assert "4" in newsmill("shell", stdin="SELECT count(*) FROM articles;")
+
+
+def test_a_lake_keeps_the_latest_pending_generations_and_a_machine_further_behind_rebuilds(
+        lake: DuckLake, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search_module, "LAKE_PENDING_GENERATIONS", 1)
+    first, second, _ = _runs(tmp_path / "runs")
+    load_run(lake, first)  # generation 1
+    load_run(lake, second)  # generation 2: generation 1's pending rows are dropped
+    with connect(lake, read_only=True) as con:
+        assert con.execute("SELECT DISTINCT generation FROM search_pending").fetchall() == [(2,)]
+    machine_b = DuckLake(lake.catalog, lake.data_path, tmp_path / "machine-b" / "news.ducklake",
+                         lake.metadata_schema)
+    said: list[str] = []
+    with connect(machine_b, read_only=True) as con:
+        synced = sync_index(con, say=said.append, progress=False)
+        assert synced.rebuilt == "it is missing" and synced.documents == 4
+        assert [h.url for h in search(con, "bakery")] == ["http://t/c"]
