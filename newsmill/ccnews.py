@@ -97,7 +97,7 @@ def backfill(
             left_out = keep_range(run_dir, first, last)
         except OSError as exc:
             raise pipeline.cannot_write(f"backfill {rid}", exc, run_dir) from None
-        result = load_run(settings.database, run_dir)
+        result = load_run(settings.warehouse, run_dir)
     info = RunInfo.read(run_dir)
     return BackfillSummary(rid, scan, left_out, result, info.crawl_seconds, info.extract_seconds)
 

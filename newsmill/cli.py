@@ -33,6 +33,7 @@ from newsmill.dates import DATE
 from newsmill.local_airflow.cli import airflow
 from newsmill.terminal import json_for_terminal, printable, safe_text
 from newsmill.warehouse import WarehouseError, connect
+from newsmill.warehouse.backend import shell_arguments
 from newsmill.warehouse.connection import check_usable, forbid_external_access, refused
 from newsmill.warehouse.export import FORMATS, export_articles
 from newsmill.warehouse.report import DEFAULT_DAYS as DEFAULT_REPORT_DAYS
@@ -106,7 +107,7 @@ def _check_paths(config: Config) -> None:
     if not os.access(folder, os.W_OK | os.X_OK):
         raise ConfigError(f"data folder {data_dir}: no write permission in {folder}; set --data-dir "
                           "(or settings.data_dir) to a folder you can write")
-    check_usable(config.settings.database)
+    check_usable(config.settings.warehouse)
 
 
 def _chunks(first: date, last: date, size: int) -> list[tuple[date, date]]:
@@ -115,7 +116,7 @@ def _chunks(first: date, last: date, size: int) -> list[tuple[date, date]]:
 
 
 def _print_summary(summaries: list[pipeline.RunSummary], config: Config) -> None:
-    table = Table(title=safe_text(f"newsmill: {config.settings.database}"), title_justify="left")
+    table = Table(title=safe_text(f"newsmill: {config.settings.warehouse}"), title_justify="left")
     for column in ("run", "fetched", "articles", "removed", "failed", "skipped", "crawl s",
                    "extract s", "load s"):
         table.add_column(column, justify="left" if column == "run" else "right")
@@ -189,7 +190,7 @@ def _backfill_ccnews(obj: _Context, first: date, last: date, sources: Sequence[s
     summary = ccnews.backfill(config, first, last, list(sources) or None, refetch=refetch,
                               progress=not quiet, say=lambda line: console.print(safe_text(line)))
     scan, load = summary.scan, summary.load
-    table = Table(title=safe_text(f"newsmill: {config.settings.database}"), title_justify="left")
+    table = Table(title=safe_text(f"newsmill: {config.settings.warehouse}"), title_justify="left")
     for column in ("run", "files", "streamed", "MB", "failed files", "pages", "articles", "inserted",
                    "out of range", "failed", "skipped", "scan s", "extract s", "load s"):
         table.add_column(column, justify="left" if column == "run" else "right")
@@ -233,7 +234,7 @@ def reprocess(obj: _Context, first: date, last: date, sources: tuple[str, ...], 
     summary = reprocess_stored(config, first, last, list(sources) or None, progress=not quiet,
                                      say=lambda line: console.print(safe_text(line)))
     load = summary.load
-    table = Table(title=safe_text(f"newsmill: {config.settings.database}"), title_justify="left")
+    table = Table(title=safe_text(f"newsmill: {config.settings.warehouse}"), title_justify="left")
     for column in ("run", "pages", "articles", "inserted", "updated", "removed", "failed",
                    "days missing", "read s", "extract s", "load s"):
         table.add_column(column, justify="left" if column == "run" else "right")
@@ -292,7 +293,7 @@ def demo(obj: _Context, days: int, serve: bool, stop: bool, quiet: bool) -> None
         summaries = [pipeline.run(config, day, day, progress=not quiet, pool=pool)
                      for day in dates.days(first, DEFAULT_LAST)]
     _print_summary(summaries, config)
-    with connect(config.settings.database, read_only=True) as con:
+    with connect(config.settings.warehouse, read_only=True) as con:
         cursor = con.execute(
             "SELECT pub_date, source, count(*) AS articles, sum(word_count) AS words, "
             "count(*) FILTER (WHERE duplicate_of IS NOT NULL) AS duplicates "
@@ -309,7 +310,7 @@ def _serve_demo_sites(config: Config, ports: Sequence[int], pid_path: Path) -> N
 
     def announce(servers: DemoServers) -> None:
         click.echo(f"demo sites ({servers.demo.start} .. {servers.demo.last}): {' '.join(servers.base_urls)}")
-        click.echo(f"config {config.path}: its crawls write to {config.settings.database}")
+        click.echo(f"config {config.path}: its crawls write to {config.settings.warehouse}")
         click.echo(f"serving until Ctrl-C or `newsmill demo --stop` (pid {os.getpid()})")
 
     try:
@@ -347,7 +348,7 @@ def _sandboxed(config: Config, *, before: Callable[[duckdb.DuckDBPyConnection], 
                ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only connection that reaches no other file and no network; `before` runs on it first,
     while it can still change its settings."""
-    with connect(config.settings.database, read_only=True) as con:
+    with connect(config.settings.warehouse, read_only=True) as con:
         if before is not None:
             before(con)
         forbid_external_access(con)
@@ -444,7 +445,7 @@ def export(obj: _Context, first: date, last: date, fmt: str, out: Path) -> None:
     if first > last:
         raise click.BadParameter(f"--from {first} is after --to {last}", param_hint="--from")
     config = obj.config()
-    with connect(config.settings.database, read_only=True) as con:
+    with connect(config.settings.warehouse, read_only=True) as con:
         try:
             rows = export_articles(con, out, fmt, first, last)
         except OSError as exc:
@@ -462,7 +463,7 @@ def export(obj: _Context, first: date, last: date, fmt: str, out: Path) -> None:
 def report(obj: _Context, first: date | None, last: date | None, out: Path) -> None:
     """Write an offline HTML report: counts per source and day, day checks, failures, removals, duplicates."""
     config = obj.config()
-    with connect(config.settings.database, read_only=True) as con:
+    with connect(config.settings.warehouse, read_only=True) as con:
         first, last = report_range(con, first, last)
         if first > last:
             raise click.BadParameter(f"--from {first} is after --to {last}", param_hint="--from")
@@ -471,7 +472,7 @@ def report(obj: _Context, first: date | None, last: date | None, out: Path) -> N
         out.write_text(html, encoding="utf-8")
     except OSError as exc:
         raise click.ClickException(f"{out}: cannot write the report: {exc}") from None
-    console.print(safe_text(f"report for {first} to {last} of {config.settings.database} written to {out}"))
+    console.print(safe_text(f"report for {first} to {last} of {config.settings.warehouse} written to {out}"))
 
 
 @main.command()
@@ -487,6 +488,8 @@ def shell(obj: _Context, write: bool) -> None:
     cli = shutil.which("duckdb") or shutil.which("duckdb", path=str(Path(sys.executable).parent))
     if cli is None:
         raise click.ClickException("the DuckDB CLI is not installed; run: pip install duckdb-cli==1.5.6")
+    if config.settings.lake is not None:
+        os.execv(cli, [cli, *shell_arguments(config.settings.lake, read_only=not write)])
     if not config.settings.database.exists():
         raise WarehouseError(f"{config.settings.database}: no warehouse yet; run `newsmill run` first")
     os.execv(cli, [cli, *([] if write else ["-readonly"]), str(config.settings.database)])
@@ -506,10 +509,10 @@ def index() -> None:
 def index_check(obj: _Context) -> None:
     """Check the index against the warehouse, every file against its checksum; repair what differs."""
     config = obj.config()
-    with connect(config.settings.database, read_only=True) as con:  # beside searches, after loads
+    with connect(config.settings.warehouse, read_only=True) as con:  # beside searches, after loads
         synced = sync_index(con, checksums=True)
     if synced is None:
-        console.print(safe_text(f"{config.settings.database}: no articles table yet; nothing to index"))
+        console.print(safe_text(f"{config.settings.warehouse}: no articles table yet; nothing to index"))
     elif synced.rebuilt:
         console.print(safe_text(f"search index {synced.store.folder}: rebuilt ({synced.rebuilt}); "
                                 f"{synced.documents} articles"))
@@ -526,10 +529,10 @@ def index_check(obj: _Context) -> None:
 def index_rebuild(obj: _Context) -> None:
     """Rebuild the index from the warehouse's articles, whatever it holds."""
     config = obj.config()
-    with connect(config.settings.database, read_only=True) as con:  # beside searches, after loads
+    with connect(config.settings.warehouse, read_only=True) as con:  # beside searches, after loads
         synced = sync_index(con, rebuild="asked for by `newsmill index rebuild`")
     if synced is None:
-        console.print(safe_text(f"{config.settings.database}: no articles table yet; nothing to index"))
+        console.print(safe_text(f"{config.settings.warehouse}: no articles table yet; nothing to index"))
     else:
         console.print(safe_text(f"search index {synced.store.folder}: {synced.documents} articles"))
 

@@ -228,6 +228,50 @@ def _matches(address: tuple[str, int], host: str, *, subdomains: bool) -> bool:
     return address[0] == name or (subdomains and address[0].endswith("." + name))
 
 
+WAREHOUSE_BACKENDS = ("duckdb", "ducklake")
+
+
+@dataclass(frozen=True)
+class DuckLake:
+    """A DuckLake warehouse (`[warehouse] backend = "ducklake"`): a catalog many machines share, its
+    Parquet files under `data_path`, and this machine's own search index beside `local_path`.
+
+    No secret is held here: a PostgreSQL password comes from PGPASSWORD (or a DuckDB secret), S3
+    credentials from the AWS_* environment (or a DuckDB secret)."""
+
+    catalog: str  # what follows `ducklake:` in the ATTACH, e.g. `postgres:dbname=lake host=…`
+    data_path: str  # a local folder or s3://bucket/prefix/
+    local_path: Path  # the search index folder is `<local_path>.search` (`layout.search_index_dir`)
+    metadata_schema: str | None = None  # the catalog's schema in its database, for several lakes in one
+
+    def __str__(self) -> str:
+        return f"ducklake:{self.catalog} ({self.data_path})"
+
+
+@dataclass(frozen=True)
+class S3Credentials:
+    """What a DuckLake on s3:// signs with, read from the standard AWS_* variables when it is opened
+    (never kept in the config or written anywhere). `endpoint`: an S3-compatible server's URL."""
+
+    key_id: str
+    secret: str = field(repr=False)
+    region: str
+    endpoint: str | None
+
+    def __repr__(self) -> str:  # the secret stays out of tracebacks and logs
+        return f"S3Credentials(key_id={self.key_id!r}, region={self.region!r}, endpoint={self.endpoint!r})"
+
+
+def s3_credentials(environ: Mapping[str, str] | None = None) -> S3Credentials | None:
+    """The AWS_* credentials of `environ` (default: this process's), or None when none are set."""
+    env = os.environ if environ is None else environ
+    if not env.get("AWS_ACCESS_KEY_ID"):
+        return None
+    return S3Credentials(key_id=env["AWS_ACCESS_KEY_ID"], secret=env.get("AWS_SECRET_ACCESS_KEY", ""),
+                         region=env.get("AWS_DEFAULT_REGION") or env.get("AWS_REGION") or "us-east-1",
+                         endpoint=env.get("AWS_ENDPOINT_URL_S3") or env.get("AWS_ENDPOINT_URL") or None)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where data goes and how politely we crawl."""
@@ -249,6 +293,12 @@ class Settings:
     ccnews_base_url: str = "https://data.commoncrawl.org/"
     ccnews_lead_hours: int = 14
     ccnews_lag_hours: int = 48
+    lake: DuckLake | None = None  # `[warehouse] backend = "ducklake"`; None: the DuckDB file `database`
+
+    @property
+    def warehouse(self) -> Path | DuckLake:
+        """Where loads write and queries read: the DuckLake when configured, else the DuckDB file."""
+        return self.lake or self.database
 
 
 @dataclass(frozen=True)
@@ -300,9 +350,11 @@ def load_config(
             settings = replace(settings, database=Path(data_dir) / "news.duckdb")
     if database:
         settings = replace(settings, database=Path(database))
-    unknown = set(raw) - {"settings", "sources"}
+    unknown = set(raw) - {"settings", "sources", "warehouse"}
     if unknown:
-        raise ConfigError(f"{path}: unknown top-level table(s) {sorted(unknown)}; expected [settings] and [[sources]]")
+        raise ConfigError(f"{path}: unknown top-level table(s) {sorted(unknown)}; "
+                          "expected [settings], [warehouse] and [[sources]]")
+    settings = replace(settings, lake=_lake(path, raw.get("warehouse", {}), settings.data_dir))
     entries = raw.get("sources", [])
     if not isinstance(entries, list):
         raise ConfigError(f"{path}: 'sources' must be an array of tables ([[sources]])")
@@ -367,6 +419,42 @@ def _settings(path: Path, raw: object) -> Settings:
     if "data_dir" in values and "database" not in values:
         values["database"] = Path(values["data_dir"]) / "news.duckdb"  # type: ignore[arg-type]
     return Settings(**values)  # type: ignore[arg-type]
+
+
+_LAKE_FIELDS = {"backend", "catalog", "data_path", "local_path", "metadata_schema"}
+_CATALOGS = ("postgres:", "sqlite:")
+
+
+def _lake(path: Path, raw: object, data_dir: Path) -> DuckLake | None:
+    """The `[warehouse]` table: None for the DuckDB file (the default), else the DuckLake it names."""
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: [warehouse] must be a table")
+    for key, value in raw.items():
+        if key not in _LAKE_FIELDS:
+            raise ConfigError(f"{path}: warehouse.{key}: unknown setting (known: {', '.join(sorted(_LAKE_FIELDS))})")
+        if not isinstance(value, str) or not value:
+            raise ConfigError(f"{path}: warehouse.{key}: expected a non-empty string, got {value!r}")
+    backend = raw.get("backend", "duckdb")
+    if backend not in WAREHOUSE_BACKENDS:
+        raise ConfigError(f"{path}: warehouse.backend: expected one of {', '.join(WAREHOUSE_BACKENDS)}, "
+                          f"got {backend!r}")
+    if backend == "duckdb":
+        extra = sorted(set(raw) - {"backend"})
+        if extra:
+            raise ConfigError(f"{path}: warehouse.{extra[0]}: only for backend = \"ducklake\"")
+        return None
+    for key in ("catalog", "data_path"):
+        if key not in raw:
+            raise ConfigError(f"{path}: warehouse.{key}: required with backend = \"ducklake\"")
+    catalog = raw["catalog"]
+    if not catalog.startswith(_CATALOGS):
+        raise ConfigError(f"{path}: warehouse.catalog: expected postgres:… or sqlite:…, got {catalog!r}")
+    if "password" in catalog.lower():
+        # a config file is copied and shown; the password belongs in PGPASSWORD or a DuckDB secret
+        raise ConfigError(f"{path}: warehouse.catalog: holds a password; set PGPASSWORD instead")
+    return DuckLake(catalog=catalog, data_path=raw["data_path"],
+                    local_path=Path(raw.get("local_path") or Path(data_dir) / "news.ducklake"),
+                    metadata_schema=raw.get("metadata_schema"))
 
 
 _SOURCE_FIELDS = {"name", "domains", "language", "feeds", "sitemaps", "robots_sitemaps", "archives",

@@ -26,10 +26,13 @@ from newsmill.processes import hold_flock
 from newsmill.progress import Progress
 from newsmill.runfiles import CrawlLogReader, CrawlRow, RunInfo
 from newsmill.warehouse import LoadResult, connect, load_run
-from newsmill.warehouse.connection import say_on_stderr
+from newsmill.warehouse.backend import retry_conflicts, transaction
+from newsmill.warehouse.connection import NoWarehouse, say_on_stderr
 from spiders.crawl import ERROR_PREFIX, EXIT_INTERRUPTED
 
 if TYPE_CHECKING:
+    import duckdb
+
     from transforms.pool import WorkerPool
 
 
@@ -185,13 +188,13 @@ def begin_attempt(run_dir: Path, info: RunInfo) -> None:
 
 def known_urls(config: Config, sources: list[Source]) -> list[str]:
     """The URLs of the sources' loaded articles: what a run skips unless asked to fetch again."""
-    database = config.settings.database
-    if not database.exists():
+    try:
+        with connect(config.settings.warehouse, read_only=True) as con:
+            rows = con.execute(
+                "SELECT url FROM articles WHERE source IN (SELECT unnest(?))", [[s.name for s in sources]]
+            ).fetchall()
+    except NoWarehouse:
         return []
-    with connect(database, read_only=True) as con:
-        rows = con.execute(
-            "SELECT url FROM articles WHERE source IN (SELECT unnest(?))", [[s.name for s in sources]]
-        ).fetchall()
     return [url for (url,) in rows]
 
 
@@ -298,7 +301,7 @@ def extract_held(config: Config, run_dir: Path, *, workers: int | None, progress
 def load(config: Config, run_dir: Path) -> LoadResult:
     """Load an extracted run into the warehouse in one transaction."""
     with RunLock(run_dir):
-        return load_run(config.settings.database, run_dir)
+        return load_run(config.settings.warehouse, run_dir)
 
 
 def worker_pool(workers: int | None = None) -> WorkerPool:
@@ -354,7 +357,7 @@ def run(
                 replace(RunInfo.read(run_dir), extract_seconds=time.monotonic() - clock).write(run_dir)
         except OSError as exc:  # the extraction's files: `_crawl` reports its own as CrawlError
             raise cannot_write(f"extraction of {rid}", exc, run_dir) from None
-        result = load_run(config.settings.database, run_dir)
+        result = load_run(config.settings.warehouse, run_dir)
     info = RunInfo.read(run_dir)
     return RunSummary(
         run_id=info.run_id,
@@ -369,10 +372,31 @@ def run(
 
 def check_day(config: Config, day: date, sources: list[str], *, min_articles: int = 1) -> dict:
     """Judge a loaded day per source, record the verdict in `day_checks`, raise if any looks wrong."""
-    with connect(config.settings.database) as con:
+    with connect(config.settings.warehouse) as con:
+        retry_conflicts(lambda: _record_checks(con, day, sources, min_articles))
+        rows = con.execute(
+            "SELECT source, articles, empty_bodies, out_of_day, ok, message FROM day_checks "
+            "WHERE day = ? AND source IN (SELECT unnest(?)) ORDER BY source",
+            [day, sources],
+        ).fetchall()
+    verdict = {
+        source: {"articles": n, "empty_bodies": e, "out_of_day": o, "ok": ok, "message": m}
+        for source, n, e, o, ok, m in rows
+    }
+    bad = {s: v["message"] for s, v in verdict.items() if not v["ok"]}
+    if bad:
+        raise DayCheckFailed(f"{day}: " + "; ".join(f"{s}: {m}" for s, m in sorted(bad.items())))
+    return verdict
+
+
+def _record_checks(con: duckdb.DuckDBPyConnection, day: date, sources: list[str], min_articles: int) -> None:
+    """Replace the day's `day_checks` rows of `sources` in one transaction (delete, then insert: a
+    DuckLake has no key for `INSERT OR REPLACE`)."""
+    with transaction(con):
+        con.execute("DELETE FROM day_checks WHERE day = ? AND source IN (SELECT unnest(?))", [day, sources])
         con.execute(
             """
-            INSERT OR REPLACE INTO day_checks
+            INSERT INTO day_checks
             SELECT ?, s.source,
                    count(a.url),
                    count(a.url) FILTER (WHERE coalesce(a.word_count, 0) < 20),
@@ -398,19 +422,6 @@ def check_day(config: Config, day: date, sources: list[str], *, min_articles: in
             """,
             [min_articles, min_articles, day, sources],
         )
-        rows = con.execute(
-            "SELECT source, articles, empty_bodies, out_of_day, ok, message FROM day_checks "
-            "WHERE day = ? AND source IN (SELECT unnest(?)) ORDER BY source",
-            [day, sources],
-        ).fetchall()
-    verdict = {
-        source: {"articles": n, "empty_bodies": e, "out_of_day": o, "ok": ok, "message": m}
-        for source, n, e, o, ok, m in rows
-    }
-    bad = {s: v["message"] for s, v in verdict.items() if not v["ok"]}
-    if bad:
-        raise DayCheckFailed(f"{day}: " + "; ".join(f"{s}: {m}" for s, m in sorted(bad.items())))
-    return verdict
 
 
 def _count_lines(path: Path) -> int:

@@ -98,7 +98,7 @@ def reprocess(
     with pipeline.RunLock(run_dir):
         found = _read_stored(config, selected, first, last, rid, run_dir, progress=progress, say=say)
         pipeline.extract_held(config, run_dir, workers=workers, progress=progress)
-        result = load_run(config.settings.database, run_dir)
+        result = load_run(config.settings.warehouse, run_dir)
     info = RunInfo.read(run_dir)
     return ReprocessSummary(
         run_id=rid,

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import duckdb
 
-from newsmill.config import LOCK_TIMEOUT
+from newsmill.config import LOCK_TIMEOUT, DuckLake
 from newsmill.layout import nearest_existing
 from newsmill.processes import LockHeld, describe_process, wait_for_lock
+from newsmill.warehouse.backend import open_lake, retry_conflicts
 from newsmill.warehouse.schema import ensure_schema
 
 _HOLDER = re.compile(r"PID (\d+)")
@@ -21,6 +22,10 @@ _HOLDER = re.compile(r"PID (\d+)")
 
 class WarehouseError(RuntimeError):
     """The DuckDB file cannot be used; the message says which file and what to do."""
+
+
+class NoWarehouse(WarehouseError):
+    """A read-only connection asked for a warehouse nothing was loaded into yet."""
 
 
 def _describe_holder(message: str) -> str:
@@ -93,11 +98,27 @@ def _unusable(path: Path, text: str) -> str:
             "another file or move this one away")
 
 
-def check_usable(path: Path, timeout: float | None = None) -> None:
-    """Raise WarehouseError unless `path` is a DuckDB file we can open, or can be created.
+def _open_lake(lake: DuckLake, read_only: bool) -> duckdb.DuckDBPyConnection:
+    try:
+        return open_lake(lake, read_only=read_only)
+    except duckdb.Error as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else "unknown error"
+        if read_only and "creating a new DuckLake is explicitly disabled" in str(exc):
+            raise NoWarehouse(f"{lake}: no warehouse yet; run `newsmill run` or `newsmill demo` first") from None
+        raise WarehouseError(f"{lake}: cannot attach the DuckLake ({first}); check [warehouse] in the "
+                             "config, the catalog database and PGPASSWORD/AWS_* in the environment") from None
 
-    Changes nothing on disk: run it before a run creates any file.
+
+def check_usable(path: Path | DuckLake, timeout: float | None = None) -> None:
+    """Raise WarehouseError unless `path` is a DuckDB file we can open, or can be created, or a
+    DuckLake we can attach.
+
+    Changes nothing on disk: run it before a run creates any file. (A DuckLake gets its catalog and
+    empty tables, so that every reader finds them.)
     """
+    if isinstance(path, DuckLake):
+        with connect(path, timeout=timeout):
+            return
     path = Path(path)
     if path.is_dir():
         raise WarehouseError(f"{path}: is a folder, not a DuckDB file; point --db at a file")
@@ -139,16 +160,28 @@ def say_on_stderr(message: str) -> None:
 
 @contextmanager
 def connect(
-    path: Path,
+    path: Path | DuckLake,
     *,
     read_only: bool = False,
     timeout: float | None = None,
     say: Callable[[str], None] = say_on_stderr,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection held only as long as needed; write connections get the schema created."""
+    """A connection held only as long as needed; write connections get the schema created.
+
+    `path` is the DuckDB file, or a DuckLake (`newsmill.warehouse.backend`), which needs no lock:
+    its writers commit or conflict, and its readers see whole loads only."""
+    if isinstance(path, DuckLake):
+        lake_con = _open_lake(path, read_only)
+        try:
+            if not read_only:
+                retry_conflicts(lambda: ensure_schema(lake_con, lake=True))
+            yield lake_con
+        finally:
+            lake_con.close()
+        return
     path = Path(path)
     if read_only and not path.exists():
-        raise WarehouseError(f"{path}: no warehouse yet; run `newsmill run` or `newsmill demo` first")
+        raise NoWarehouse(f"{path}: no warehouse yet; run `newsmill run` or `newsmill demo` first")
     if not read_only:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -12,7 +12,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from newsmill import layout, runfiles
+from newsmill.config import DuckLake
 from newsmill.runfiles import RunInfo
+from newsmill.warehouse.backend import retry_conflicts, transaction
 from newsmill.warehouse.connection import connect, say_on_stderr
 from newsmill.warehouse.duplicates import mark_duplicates
 from newsmill.warehouse.index import SearchIndexError
@@ -56,6 +58,7 @@ class LoadResult:
     skipped: int
     pages_fetched: int
     seconds: float
+    conflicts: int = 0  # commits a DuckLake refused because another load committed meanwhile, retried
 
     @property
     def changed(self) -> int:
@@ -98,7 +101,7 @@ def _parquet(path: Path) -> pa.Table:
     return pq.read_table(path)
 
 
-def load_run(database: Path, run_dir: Path) -> LoadResult:
+def load_run(database: Path | DuckLake, run_dir: Path) -> LoadResult:
     """Load one attempt at a run in a single transaction; loading the same attempt again changes nothing.
 
     Articles are upserted by canonical URL; an article whose content is unchanged keeps its row,
@@ -106,7 +109,8 @@ def load_run(database: Path, run_dir: Path) -> LoadResult:
     has: a refetch replaces what it fetched, never erases. The attempt's crawl log and counts are added
     to `crawl_log` and `runs` next to those of earlier attempts. A run whose crawl did not finish
     (no crawl.done.json) or whose extraction did not (no Parquet files) raises `IncompleteRun`
-    and changes nothing.
+    and changes nothing. On a DuckLake a transaction that conflicts with another load's commit is
+    run again, on what that load committed (`LoadResult.conflicts`).
     """
     _check_complete(run_dir)
     started = time.monotonic()
@@ -115,20 +119,18 @@ def load_run(database: Path, run_dir: Path) -> LoadResult:
     removed = _parquet(run_dir / layout.REMOVED)
     crawl_log = _crawl_log(run_dir, info)
     with connect(database) as con:
-        con.begin()
-        try:
-            if not _recorded(con, info.attempt_id):
-                _apply(con, info, articles, removed, crawl_log, clock=started)
-            totals = con.execute(
-                "SELECT sum(pages_fetched), sum(articles_loaded), sum(articles_inserted), "
-                "sum(articles_updated), sum(removed_segments), sum(failures), "
-                "sum(skipped) FROM runs WHERE attempt_id = ?",
-                [info.attempt_id],
-            ).fetchone()
-            con.commit()
-        except BaseException:
-            con.rollback()
-            raise
+        def attempt() -> tuple:
+            with transaction(con):
+                if not _recorded(con, info.attempt_id):
+                    _apply(con, info, articles, removed, crawl_log, clock=started)
+                return con.execute(
+                    "SELECT sum(pages_fetched), sum(articles_loaded), sum(articles_inserted), "
+                    "sum(articles_updated), sum(removed_segments), sum(failures), "
+                    "sum(skipped) FROM runs WHERE attempt_id = ?",
+                    [info.attempt_id],
+                ).fetchone()
+
+        totals, conflicts = retry_conflicts(attempt)
         _update_search_index(con)
     fetched, loaded, inserted, updated, removed_count, failures, skipped = (int(v or 0) for v in totals)
     return LoadResult(
@@ -142,6 +144,7 @@ def load_run(database: Path, run_dir: Path) -> LoadResult:
         skipped=skipped,
         pages_fetched=fetched,
         seconds=time.monotonic() - started,
+        conflicts=conflicts,
     )
 
 

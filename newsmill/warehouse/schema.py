@@ -10,6 +10,7 @@ import duckdb
 import pyarrow as pa
 
 from newsmill import runfiles
+from newsmill.warehouse.backend import transaction
 
 SCHEMA_VERSION = 3
 
@@ -31,18 +32,22 @@ def _sql_type(kind: pa.DataType) -> str:
     return _SQL_TYPES[kind]
 
 
-def _create_table(table: runfiles.Table) -> str:
-    """`CREATE TABLE IF NOT EXISTS` for a table whose columns a run file defines."""
+def _create_table(table: runfiles.Table, *, keys: bool = True) -> str:
+    """`CREATE TABLE IF NOT EXISTS` for a table whose columns a run file defines (without its
+    primary key unless `keys`: DuckLake has none)."""
     lines = [
         f"    {field.name} {_sql_type(field.type)}{' NOT NULL' if field.name in table.required else ''}"
         for field in table.columns
     ]
-    if table.key:
+    if table.key and keys:
         lines.append(f"    PRIMARY KEY ({', '.join(table.key)})")
     return f"CREATE TABLE IF NOT EXISTS {table.name} (\n" + ",\n".join(lines) + "\n);\n"
 
 
-_CHECKS_AND_META = """
+def _checks_and_meta(*, keys: bool) -> str:
+    day_key = ",\n    PRIMARY KEY (day, source)" if keys else ""
+    meta_key = " PRIMARY KEY" if keys else " NOT NULL"
+    return f"""
 CREATE TABLE IF NOT EXISTS day_checks (
     day          DATE NOT NULL,
     source       VARCHAR NOT NULL,
@@ -51,11 +56,12 @@ CREATE TABLE IF NOT EXISTS day_checks (
     out_of_day   INTEGER,
     ok           BOOLEAN,
     message      VARCHAR,
-    checked_at   TIMESTAMPTZ,
-    PRIMARY KEY (day, source)
+    checked_at   TIMESTAMPTZ{day_key}
 );
-CREATE TABLE IF NOT EXISTS newsmill_meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE IF NOT EXISTS newsmill_meta (key VARCHAR{meta_key}, value VARCHAR);
 """
+
+
 SEARCH_PENDING = "search_pending"
 """Articles a load changed that the search index folder may not hold yet, with the generation of
 that load (`newsmill.warehouse.search`)."""
@@ -69,7 +75,16 @@ CREATE TABLE IF NOT EXISTS {SEARCH_PENDING} (url VARCHAR NOT NULL, generation BI
 INSERT OR IGNORE INTO newsmill_meta VALUES ('{WAREHOUSE_ID}', CAST(uuid() AS VARCHAR)),
                                            ('{SEARCH_GENERATION}', '0');
 """
-TABLES = "".join(_create_table(t) for t in runfiles.WAREHOUSE_TABLES) + _CHECKS_AND_META + _SEARCH
+TABLES = "".join(_create_table(t) for t in runfiles.WAREHOUSE_TABLES) + _checks_and_meta(keys=True) + _SEARCH
+LAKE_TABLES = (
+    "".join(_create_table(t, keys=False) for t in runfiles.WAREHOUSE_TABLES) + _checks_and_meta(keys=False)
+    + f"""
+CREATE TABLE IF NOT EXISTS {SEARCH_PENDING} (url VARCHAR NOT NULL, generation BIGINT NOT NULL);
+INSERT INTO newsmill_meta SELECT * FROM (VALUES ('{WAREHOUSE_ID}', CAST(uuid() AS VARCHAR)),
+                                                ('{SEARCH_GENERATION}', '0'), ('schema_version', NULL)) v(k, v)
+    WHERE k NOT IN (SELECT key FROM newsmill_meta);
+""")
+"""The same tables in a DuckLake, which has no keys: `INSERT OR IGNORE` becomes an anti-join."""
 
 VIEWS = """
 CREATE OR REPLACE VIEW articles_per_day AS
@@ -96,9 +111,13 @@ CREATE OR REPLACE VIEW crawl_failures AS
 """
 
 
-def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+def ensure_schema(con: duckdb.DuckDBPyConnection, *, lake: bool = False) -> None:
     """Create missing tables and views and migrate tables an earlier newsmill made, in one
-    transaction: a file is either left as it was or fully brought up to date."""
+    transaction: a file is either left as it was or fully brought up to date. With `lake`, a
+    DuckLake's tables are made (no migration: no older newsmill wrote one)."""
+    if lake:
+        _ensure_lake_schema(con)
+        return
     con.begin()
     try:
         tables = _columns(con)
@@ -155,3 +174,17 @@ def _migrate(con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]], *, reb
         con.execute("INSERT INTO runs BY NAME SELECT *, run_id AS attempt_id FROM runs_before_attempts")
         con.execute("DROP TABLE runs_before_attempts")
     con.execute("DROP SCHEMA IF EXISTS fts_main_articles CASCADE")
+
+
+def _ensure_lake_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """A DuckLake's tables and views, made only when its recorded schema version is not this one:
+    every change to a DuckLake's catalog is a commit that concurrent writers would conflict with."""
+    tables = _columns(con)
+    if "newsmill_meta" in tables and con.execute(
+            "SELECT count(*) FROM newsmill_meta WHERE key = 'schema_version' AND value = ?",
+            [str(SCHEMA_VERSION)]).fetchone()[0]:
+        return
+    with transaction(con):
+        con.execute(LAKE_TABLES)
+        con.execute(VIEWS)
+        con.execute("UPDATE newsmill_meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)])

@@ -21,38 +21,56 @@ from pathlib import Path
 import duckdb
 import tantivy
 
+from newsmill.warehouse.backend import index_beside
 from newsmill.warehouse.connection import say_on_stderr
 from newsmill.warehouse.index import VERSION, IndexDamaged, SearchIndex, SearchIndexError, State
 from newsmill.warehouse.schema import SEARCH_GENERATION, SEARCH_PENDING, WAREHOUSE_ID
 
+LAKE_PENDING_GENERATIONS = 1000
+"""A DuckLake keeps the pending urls of this many latest generations, for the search index of every
+machine: one further behind is rebuilt from `articles` instead."""
+
 
 def record_changes(con: duckdb.DuckDBPyConnection, changed: str) -> None:
     """In a load's transaction: the urls of table `changed` (inserted, replaced or deleted
-    articles) become pending for the search index under a new generation; nothing if it is empty."""
+    articles) become pending for the search index under a new generation; nothing if it is empty.
+
+    On a DuckLake the generations older than `LAKE_PENDING_GENERATIONS` are dropped here: only
+    loads write `search_pending`, and two loads that change articles conflict anyway (both raise
+    the generation), so this delete adds no conflict; a delete anywhere else would."""
     if not con.execute(f"SELECT count(*) FROM {changed}").fetchone()[0]:
         return
     con.execute("UPDATE newsmill_meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) WHERE key = ?",
                 [SEARCH_GENERATION])
-    con.execute(f"INSERT INTO {SEARCH_PENDING} SELECT DISTINCT url, "
-                f"(SELECT CAST(value AS BIGINT) FROM newsmill_meta WHERE key = ?) FROM {changed}",
+    generation = "(SELECT CAST(value AS BIGINT) FROM newsmill_meta WHERE key = ?)"
+    con.execute(f"INSERT INTO {SEARCH_PENDING} SELECT DISTINCT url, {generation} FROM {changed}",
                 [SEARCH_GENERATION])
+    if index_beside(con) is not None:
+        con.execute(f"DELETE FROM {SEARCH_PENDING} WHERE generation <= {generation} - ?",
+                    [SEARCH_GENERATION, LAKE_PENDING_GENERATIONS])
 
 
 @dataclass(frozen=True)
 class _Warehouse:
-    """What the index must agree with: the file, its id, its generation and its article count."""
+    """What the index must agree with: the file (for a DuckLake, the local path its index is
+    beside), its id, its generation and its article count. `prunes_pending`: a write connection to
+    the DuckDB file, whose one index is all that reads `search_pending`; a DuckLake keeps its pending
+    rows for the index of every machine (and deleting them would conflict with other loads)."""
 
     path: Path
     id: str | None
     generation: int
     articles: int
-    writable: bool
+    prunes_pending: bool
 
 
 def _warehouse(con: duckdb.DuckDBPyConnection) -> _Warehouse | None:
     """The warehouse of `con`, or None when the file has no `articles` table yet."""
     path, read_only = con.execute(
         "SELECT path, readonly FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+    beside = index_beside(con)
+    if beside is not None:
+        path = beside
     if path is None:
         raise ValueError("search needs a warehouse file, not an in-memory database")
     tables = {name for (name,) in con.execute(
@@ -64,7 +82,7 @@ def _warehouse(con: duckdb.DuckDBPyConnection) -> _Warehouse | None:
                             [WAREHOUSE_ID, SEARCH_GENERATION]).fetchall()) if "newsmill_meta" in tables else {}
     articles = con.execute("SELECT count(*) FROM articles").fetchone()[0]
     return _Warehouse(Path(path), meta.get(WAREHOUSE_ID), int(meta.get(SEARCH_GENERATION) or 0), articles,
-                      writable=not read_only and SEARCH_PENDING in tables)
+                      prunes_pending=beside is None and not read_only and SEARCH_PENDING in tables)
 
 
 @dataclass(frozen=True)
@@ -153,7 +171,7 @@ def sync_index(con: duckdb.DuckDBPyConnection, *, say: Callable[[str], None] = s
     `articles` table yet). A catch-up is said on `say` if `announce_catch_up` (a load's own is
     routine), a rebuild always, with a progress bar when `progress`. `checksums` reads every file
     of the folder to check it; `rebuild`, a reason, rebuilds it whatever it holds. On a write
-    connection the pending rows the folder covers are deleted.
+    connection to the DuckDB file the pending rows the folder covers are deleted.
 
     Only writers take the folder's lock; the folder is examined again under it, since another
     process may have repaired it meanwhile. Raises SearchIndexError when the folder cannot be written.
@@ -183,7 +201,7 @@ def sync_index(con: duckdb.DuckDBPyConnection, *, say: Callable[[str], None] = s
                 if found.index is None:
                     raise SearchIndexError(f"search index {store.folder}: {found.problem} right after "
                                            "it was rebuilt; move the folder away and search again")
-    if warehouse.writable:
+    if warehouse.prunes_pending:
         con.execute(f"DELETE FROM {SEARCH_PENDING} WHERE generation <= ?", [warehouse.generation])
     return Synced(found.index, store, warehouse.articles, caught_up, rebuilt)
 
