@@ -115,7 +115,7 @@ def shell_arguments(lake: DuckLake, *, read_only: bool) -> list[str]:
 
 def index_beside(con: duckdb.DuckDBPyConnection) -> Path | None:
     """For a lake connection the local path its search index is beside; None for the DuckDB file."""
-    value = con.execute(f"SELECT getvariable('{_INDEX_BESIDE}')").fetchone()[0]
+    value = con.execute("SELECT getvariable(?)", [_INDEX_BESIDE]).fetchone()[0]
     return Path(value) if value else None
 
 

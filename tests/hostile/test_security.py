@@ -37,6 +37,11 @@ REVIEWED = {
     # DuckDB settings the code names for a rebuild (memory_limit, threads) and their values as DuckDB
     # reported them before, restored after
     ("newsmill/warehouse/index.py", "value"),
+    # DuckLake: ATTACH, LOAD, SET VARIABLE, USE, DETACH and CREATE SECRET take no parameters; only the
+    # catalog's constant name and values quoted by _sql_string (quotes doubled) go in
+    ("newsmill/warehouse/backend.py", "CATALOG"),
+    ("newsmill/warehouse/backend.py", "_sql_string"),
+    ("newsmill/warehouse/backend.py", "sql"),  # the secret's options, each value through _sql_string
 }
 
 
