@@ -86,6 +86,26 @@ def alive_in_session(sid: int) -> list[tuple[int, str]]:
     return found
 
 
+def alive_naming(marker: str) -> list[str]:
+    """Processes other than this one, not ended, whose environment or command line names `marker`
+    (e.g. a test's temp folder: what that test started), found in /proc: "pid: command line"."""
+    needle = marker.encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            cmdline = (entry / "cmdline").read_bytes()
+            named = needle in cmdline or needle in (entry / "environ").read_bytes()
+        except (OSError, IndexError):
+            continue  # ended while we looked, or not ours to read
+        if named and state not in ("Z", "X"):
+            command = cmdline.replace(b"\0", b" ").decode(errors="replace")
+            found.append(f"{entry.name}: {command[:100]}")
+    return found
+
+
 def left_running(sid: int, grace: float = 15) -> list[tuple[int, str]]:
     """What of session `sid` still runs once the CLI has exited; a fork server whose last worker just
     ended needs a moment to notice, hence up to `grace` seconds."""

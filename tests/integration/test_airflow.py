@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.cli_harness import NEWSMILL
+from bench.cli_harness import NEWSMILL, alive_naming
 from newsmill import demo
 from newsmill.local_airflow import DAG_ID
 from newsmill.local_airflow.client import AirflowClient
@@ -147,22 +147,6 @@ def _group_alive(pgid: int) -> bool:
     return False
 
 
-def _our_processes(tmp: Path) -> list[str]:
-    """Processes whose environment points at this test's temp dir (i.e. started by this test)."""
-    marker = str(tmp).encode()
-    found = []
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit() or int(proc.name) == os.getpid():
-            continue
-        try:
-            if marker in (proc / "environ").read_bytes():
-                cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-                found.append(f"{proc.name}: {cmd[:100]}")
-        except OSError:
-            continue
-    return found
-
-
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     """Demo sites + local Airflow started by `newsmill airflow up`; stopped by `down` afterwards."""
@@ -197,7 +181,7 @@ def stack(tmp_path_factory):
             down = cli("down")
             assert down.returncode == 0, down.stderr
             assert [pgid for pgid in groups if _group_alive(pgid)] == []
-            assert _our_processes(tmp) == []
+            assert alive_naming(str(tmp)) == []
             assert cli.ok("status").splitlines() == [f"no local Airflow runs from {home}"]
 
 

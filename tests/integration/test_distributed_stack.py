@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.cli_harness import NEWSMILL
+from bench.cli_harness import NEWSMILL, alive_naming
 from newsmill.local_airflow import supervisor
 from newsmill.local_airflow.client import AirflowClient
 from newsmill.local_airflow.supervisor import free_port
@@ -32,26 +32,8 @@ pytestmark = pytest.mark.integration
 
 DAGS = Path(__file__).with_name("distributed_dags")
 DAG_ID = "queue_probe"
-NUL = b"\0"
 EVERY = {"postgres", "redis", "s3", "api-server", "scheduler", "dag-processor", "triggerer",
          "worker-crawl", "worker-warehouse"}
-
-
-def _our_processes(tmp: Path) -> list[str]:
-    """Processes whose environment or command line names this test's temp dir (started by it)."""
-    marker = str(tmp).encode()
-    found = []
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit() or int(proc.name) == os.getpid():
-            continue
-        try:
-            state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
-            cmd = (proc / "cmdline").read_bytes()
-            if state != "Z" and (marker in (proc / "environ").read_bytes() or marker in cmd):
-                found.append(f"{proc.name}: {cmd.replace(NUL, b' ').decode(errors='replace')[:100]}")
-        except (OSError, IndexError):
-            continue
-    return found
 
 
 def _wait(what: str, predicate, timeout: float, interval: float = 1.0):
@@ -116,7 +98,7 @@ def test_distributed_stack_routes_queues_to_their_workers_and_stops_cleanly(tmp_
         assert queues == {"on_crawl": "crawl", "on_warehouse": "warehouse"}
 
         cli("down")
-        assert _our_processes(tmp_path) == []
+        assert alive_naming(str(tmp_path)) == []
         assert (home / "postgres" / "PG_VERSION").exists()
         restart_seconds = up()  # the cluster, databases and bucket exist: no initdb this time
 
@@ -131,4 +113,4 @@ def test_distributed_stack_routes_queues_to_their_workers_and_stops_cleanly(tmp_
     finally:
         subprocess.run([NEWSMILL, "airflow", "down"], env=env, capture_output=True, timeout=300)
     assert not (home / supervisor.STATE_FILE).exists()
-    assert _wait("every process of the stack to end", lambda: _our_processes(tmp_path) == [], timeout=15)
+    assert _wait("every process of the stack to end", lambda: alive_naming(str(tmp_path)) == [], timeout=15)
