@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 import duckdb
@@ -18,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from newsmill import dates, layout, pipeline
+from newsmill import dates, layout
 from newsmill.config import (
     CONFIG,
     DATA_DIR,
@@ -30,7 +31,6 @@ from newsmill.config import (
     packaged_config,
 )
 from newsmill.dates import DATE
-from newsmill.local_airflow.cli import airflow
 from newsmill.terminal import json_for_terminal, printable, safe_text
 from newsmill.warehouse import WarehouseError, connect
 from newsmill.warehouse.backend import shell_arguments
@@ -40,6 +40,9 @@ from newsmill.warehouse.report import DEFAULT_DAYS as DEFAULT_REPORT_DAYS
 from newsmill.warehouse.report import render_report, report_range
 from newsmill.warehouse.search import search as search_articles
 from newsmill.warehouse.search import sync_index
+
+if TYPE_CHECKING:
+    from newsmill import pipeline
 
 _WIDTH = shutil.get_terminal_size((160, 24)).columns  # tables stay readable when piped or logged
 console = Console(stderr=True, width=_WIDTH, soft_wrap=True)
@@ -53,7 +56,28 @@ class _Context:
         return load_config(self.config_path, data_dir=self.data_dir, database=self.database)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+SINGLE_PROCESS = frozenset({"search", "query", "report", "export", "index", "sources", "shell"})
+"""Commands that start no other process: they run without `pipeline` (its pyarrow, Scrapy and
+process pool imports would be most of a search's time), and a signal ends them as it ends any
+program (Ctrl-C: `newsmill: aborted`, exit 130)."""
+
+
+class _Commands(click.Group):
+    """newsmill's commands, with the `airflow` group imported only when it is asked for (its
+    imports would add to every other command's start)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), "airflow"])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name == "airflow":
+            from newsmill.local_airflow.cli import airflow
+
+            return airflow
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--config", "config_path", envvar=CONFIG.name, metavar="FILE",
               help="Sources TOML (default: the packaged default.toml; env NEWSMILL_CONFIG).")
 @click.option("--data-dir", envvar=DATA_DIR.name, metavar="DIR",
@@ -74,9 +98,10 @@ def main(ctx: click.Context, config_path: str | None, data_dir: str | None, data
     another run for NEWSMILL_LOCK_TIMEOUT seconds; 130 interrupted (Ctrl-C), 143 stopped (SIGTERM).
     """
     ctx.obj = _Context(config_path, data_dir, database)
+    if ctx.invoked_subcommand not in SINGLE_PROCESS:  # crawls, workers, servers: stopped on the way out
+        from newsmill import pipeline
 
-
-main.add_command(airflow)
+        ctx.with_resource(pipeline.stop_on_signals())
 
 
 def _run_range(obj: _Context, first: date, last: date, sources: Sequence[str], refetch: bool,
@@ -86,6 +111,8 @@ def _run_range(obj: _Context, first: date, last: date, sources: Sequence[str], r
     config = obj.config()
     config.select(list(sources))  # unknown source names fail before anything is written
     _check_paths(config)  # so do an unusable data folder or DuckDB file
+    from newsmill import pipeline
+
     chunks = _chunks(first, last, days_per_run)
     summaries = []
     with pipeline.worker_pool() as pool:  # one pool for the range: only the first run starts it
@@ -266,6 +293,7 @@ def demo(obj: _Context, days: int, serve: bool, stop: bool, quiet: bool) -> None
     Uses the packaged demo config (sites on ports 8781-8783, warehouse data/demo/news.duckdb)
     unless --config is given; the sites are served on the ports the config names.
     """
+    from newsmill import pipeline
     from newsmill.demo import DEFAULT_LAST, demo_ports, serve_demo, service
 
     config = load_config(obj.config_path or packaged_config(DEMO_CONFIG),
@@ -558,12 +586,7 @@ def _print_rows(columns: list[str], rows: list[tuple], fmt: str) -> None:
 
 def entry() -> None:
     try:
-        with pipeline.stop_on_signals():
-            main(standalone_mode=False)
-    except pipeline.Interrupted as exc:  # SIGINT or SIGTERM: children stopped on the way out
-        console.print(f"newsmill: interrupted by {exc}; what was loaded stays, run the same command "
-                      "again for the rest", markup=False, highlight=False)
-        sys.exit(exc.exit_status)
+        main(standalone_mode=False)
     except click.exceptions.Abort:
         console.print("newsmill: aborted")
         sys.exit(130)
@@ -574,13 +597,31 @@ def entry() -> None:
     except click.ClickException as exc:  # click's own "Error: …" line, its text shown harmlessly
         click.echo(f"Error: {printable(exc.format_message())}", err=True)
         sys.exit(exc.exit_code)
-    except (ConfigError, WarehouseError, pipeline.RunBusy) as exc:
+    except (ConfigError, WarehouseError) as exc:
         console.print(safe_text(f"newsmill: error: {exc}"))
         sys.exit(2)
-    except pipeline.RunFailed as exc:  # a file not written or a crawl not finished: nothing loaded
-        console.print(safe_text(f"newsmill: error: {exc}"))
-        sys.exit(1)
     except OSError as exc:  # a disk or permission problem mid-run: say which file, no traceback
         where = f"{exc.filename}: " if exc.filename else ""
         console.print(safe_text(f"newsmill: error: {where}{exc.strerror or exc}"))
+        sys.exit(1)
+    except BaseException as exc:
+        _exit_after_run_error(exc)
+        raise
+
+
+def _exit_after_run_error(exc: BaseException) -> None:
+    """Exit as a run's error says, if `exc` is one; return otherwise. Only a command that imported
+    `pipeline` can have raised its errors, so a command that did not is not made to import it here."""
+    pipeline = sys.modules.get("newsmill.pipeline")
+    if pipeline is None:
+        return
+    if isinstance(exc, pipeline.Interrupted):  # SIGINT or SIGTERM: children stopped on the way out
+        console.print(f"newsmill: interrupted by {exc}; what was loaded stays, run the same command "
+                      "again for the rest", markup=False, highlight=False)
+        sys.exit(exc.exit_status)
+    if isinstance(exc, pipeline.RunBusy):  # another process held the run directory
+        console.print(safe_text(f"newsmill: error: {exc}"))
+        sys.exit(2)
+    if isinstance(exc, pipeline.RunFailed):  # a file not written or a crawl not finished: nothing loaded
+        console.print(safe_text(f"newsmill: error: {exc}"))
         sys.exit(1)

@@ -9,6 +9,8 @@ from html import escape
 
 import duckdb
 
+from newsmill.warehouse.schema import crawl_latest
+
 DEFAULT_DAYS = 31
 """Days a report covers unless told: the last ones the warehouse holds articles for, at most this many."""
 
@@ -114,6 +116,13 @@ def _chart(counts: list[tuple[str, date, int]], first: date, last: date) -> str:
     return "".join(parts) + f'<div class="legend">{legend}</div>'
 
 
+_CRAWL_LATEST_OF_WINDOW = crawl_latest(
+    "(SELECT * FROM crawl_log WHERE (source, url) IN (SELECT source, url FROM crawl_log "
+    "WHERE coalesce(listed_date, CAST(fetched_at AS DATE)) BETWEEN ? AND ?))")
+"""`crawl_latest` of the URLs crawl_log holds a row of in the window: a URL's latest row can be in
+the window only then, and the window ranks these URLs only, not the whole crawl history."""
+
+
 def render_report(con: duckdb.DuckDBPyConnection, first: date, last: date) -> str:
     """The report of first..last as one HTML document."""
     window = [first, last]
@@ -128,10 +137,10 @@ def render_report(con: duckdb.DuckDBPyConnection, first: date, last: date) -> st
     ).fetchall()
     failures = con.execute(
         "SELECT source, kind, coalesce(CAST(status AS VARCHAR), '-'), coalesce(error, ''), count(*) "
-        "FROM crawl_latest WHERE outcome IN ('failed', 'extract_failed') "
+        f"FROM ({_CRAWL_LATEST_OF_WINDOW}) WHERE outcome IN ('failed', 'extract_failed') "
         "AND coalesce(listed_date, CAST(fetched_at AS DATE)) BETWEEN ? AND ? "
         "GROUP BY ALL ORDER BY 5 DESC LIMIT 30",
-        window,
+        window * 2,
     ).fetchall()
     reasons = con.execute(
         "SELECT r.reason, count(*), count(DISTINCT r.url) FROM removed_segments r JOIN articles a USING (url) "

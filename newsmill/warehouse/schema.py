@@ -6,30 +6,36 @@ DuckDB 1.5 is pinned so the file opens in the `duckdb-cli` users install from Py
 
 from __future__ import annotations
 
-import duckdb
-import pyarrow as pa
+from functools import cache
+from typing import TYPE_CHECKING
 
-from newsmill import runfiles
+import duckdb
+
 from newsmill.warehouse.backend import transaction
 
-SCHEMA_VERSION = 3
+if TYPE_CHECKING:
+    import pyarrow as pa
 
-_SQL_TYPES = {
-    pa.string(): "VARCHAR",
-    pa.date32(): "DATE",
-    pa.int32(): "INTEGER",
-    pa.int64(): "BIGINT",
-    pa.uint32(): "UINTEGER",
-    pa.float64(): "DOUBLE",
-    pa.timestamp("us", tz="UTC"): "TIMESTAMPTZ",
-}
+    from newsmill import runfiles
+
+SCHEMA_VERSION = 3
 
 
 def _sql_type(kind: pa.DataType) -> str:
     """The DuckDB type Arrow's `kind` loads into unchanged."""
+    import pyarrow as pa
+
     if pa.types.is_list(kind):
         return _sql_type(kind.value_type) + "[]"
-    return _SQL_TYPES[kind]
+    return {
+        pa.string(): "VARCHAR",
+        pa.date32(): "DATE",
+        pa.int32(): "INTEGER",
+        pa.int64(): "BIGINT",
+        pa.uint32(): "UINTEGER",
+        pa.float64(): "DOUBLE",
+        pa.timestamp("us", tz="UTC"): "TIMESTAMPTZ",
+    }[kind]
 
 
 def _create_table(table: runfiles.Table, *, keys: bool = True) -> str:
@@ -75,16 +81,39 @@ CREATE TABLE IF NOT EXISTS {SEARCH_PENDING} (url VARCHAR NOT NULL, generation BI
 INSERT OR IGNORE INTO newsmill_meta VALUES ('{WAREHOUSE_ID}', CAST(uuid() AS VARCHAR)),
                                            ('{SEARCH_GENERATION}', '0');
 """
-TABLES = "".join(_create_table(t) for t in runfiles.WAREHOUSE_TABLES) + _checks_and_meta(keys=True) + _SEARCH
-LAKE_TABLES = (
-    "".join(_create_table(t, keys=False) for t in runfiles.WAREHOUSE_TABLES) + _checks_and_meta(keys=False)
-    + f"""
+
+
+@cache
+def _tables(*, lake: bool) -> str:
+    """The tables' DDL, made from the run files' Arrow schemas (`newsmill.runfiles`). Imported here,
+    not with the module: the readers that need only this module's names (`search`, `query`) start
+    without pyarrow. In a DuckLake, which has no keys, `INSERT OR IGNORE` becomes an anti-join."""
+    from newsmill import runfiles
+
+    if not lake:
+        return "".join(_create_table(t) for t in runfiles.WAREHOUSE_TABLES) + _checks_and_meta(keys=True) + _SEARCH
+    return (
+        "".join(_create_table(t, keys=False) for t in runfiles.WAREHOUSE_TABLES) + _checks_and_meta(keys=False)
+        + f"""
 CREATE TABLE IF NOT EXISTS {SEARCH_PENDING} (url VARCHAR NOT NULL, generation BIGINT NOT NULL);
 INSERT INTO newsmill_meta SELECT * FROM (VALUES ('{WAREHOUSE_ID}', CAST(uuid() AS VARCHAR)),
                                                 ('{SEARCH_GENERATION}', '0'), ('schema_version', NULL)) v(k, v)
     WHERE k NOT IN (SELECT key FROM newsmill_meta);
 """)
-"""The same tables in a DuckLake, which has no keys: `INSERT OR IGNORE` becomes an anti-join."""
+
+
+def crawl_latest(crawl_rows: str) -> str:
+    """The query of the `crawl_latest` view over `crawl_rows`, a table or a subquery of `crawl_log`
+    rows with every row of each (source, url) it holds. A reader of a few days passes the rows of
+    the (source, url) pairs seen on those days, so the window ranks those pairs only: DuckDB does
+    not push a filter on the view's result below its window."""
+    return f"""SELECT c.* FROM {crawl_rows} c
+    LEFT JOIN runs r ON r.attempt_id = c.attempt_id AND r.source = c.source
+    QUALIFY row_number() OVER (
+        PARTITION BY c.source, c.url
+        ORDER BY c.outcome <> 'skipped' DESC, r.started_at DESC NULLS LAST, c.attempt_id DESC,
+                 c.outcome = 'extract_failed' DESC) = 1"""
+
 
 VIEWS = """
 CREATE OR REPLACE VIEW articles_per_day AS
@@ -98,13 +127,10 @@ CREATE OR REPLACE VIEW removed_reasons AS
 CREATE OR REPLACE VIEW duplicate_clusters AS
     SELECT duplicate_of AS original, count(*) AS copies, list(url ORDER BY url) AS duplicates
     FROM articles WHERE duplicate_of IS NOT NULL GROUP BY ALL ORDER BY copies DESC;
-CREATE OR REPLACE VIEW crawl_latest AS  -- per source and URL, the row of the last attempt that
-    SELECT c.* FROM crawl_log c          -- tried it (skipped only if none did; extract_failed first)
-    LEFT JOIN runs r ON r.attempt_id = c.attempt_id AND r.source = c.source
-    QUALIFY row_number() OVER (
-        PARTITION BY c.source, c.url
-        ORDER BY c.outcome <> 'skipped' DESC, r.started_at DESC NULLS LAST, c.attempt_id DESC,
-                 c.outcome = 'extract_failed' DESC) = 1;
+-- per source and URL, the row of the last attempt that tried it (skipped only if none did;
+-- extract_failed first)
+CREATE OR REPLACE VIEW crawl_latest AS
+    """ + crawl_latest("crawl_log") + """;
 CREATE OR REPLACE VIEW crawl_failures AS
     SELECT source, kind, coalesce(CAST(status AS VARCHAR), '-') AS status, error, count(*) AS urls
     FROM crawl_latest WHERE outcome IN ('failed', 'extract_failed') GROUP BY ALL ORDER BY urls DESC;
@@ -123,8 +149,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, *, lake: bool = False) -> None
         tables = _columns(con)
         rebuild_runs = "runs" in tables and "attempt_id" not in tables["runs"]
         if rebuild_runs:
-            con.execute("ALTER TABLE runs RENAME TO runs_before_attempts")  # TABLES makes the new one
-        con.execute(TABLES)
+            con.execute("ALTER TABLE runs RENAME TO runs_before_attempts")  # _tables makes the new one
+        con.execute(_tables(lake=False))
         _migrate(con, tables, rebuild_runs=rebuild_runs)
         con.execute(VIEWS)
         con.execute(
@@ -185,6 +211,6 @@ def _ensure_lake_schema(con: duckdb.DuckDBPyConnection) -> None:
             [str(SCHEMA_VERSION)]).fetchone()[0]:
         return
     with transaction(con):
-        con.execute(LAKE_TABLES)
+        con.execute(_tables(lake=True))
         con.execute(VIEWS)
         con.execute("UPDATE newsmill_meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)])

@@ -27,8 +27,10 @@ REVIEWED = {
     ("newsmill/warehouse/search.py", "SEARCH_PENDING"),
     ("newsmill/warehouse/search.py", "changed"),
     # rows by key: one "?" per url, the urls bound
-    ("newsmill/warehouse/search.py", "ranked"),
     ("newsmill/warehouse/index.py", "placeholders"),
+    # a module constant: the crawl_latest view's query (schema.crawl_latest) over a subquery whose
+    # days are bound
+    ("newsmill/warehouse/report.py", "_CRAWL_LATEST_OF_WINDOW"),
     # ATTACH and SET take no parameters: the warehouse's own path, quotes doubled; the catalog name
     # DuckDB gave that file, quoted as an identifier
     ("newsmill/warehouse/connection.py", "_sql_string"),
