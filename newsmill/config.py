@@ -118,7 +118,7 @@ LOCK_TIMEOUT: EnvVar[float] = EnvVar(
     "NEWSMILL_LOCK_TIMEOUT", "seconds to wait for a warehouse or run directory another process holds",
     300.0, "300", "a number of seconds, 0 or more", _number(0, math.inf))
 EXTRACT_WORKERS: EnvVar[int | None] = EnvVar(
-    "NEWSMILL_EXTRACT_WORKERS", "extraction processes of an Airflow `extract` task", None,
+    "NEWSMILL_EXTRACT_WORKERS", "extraction processes of an Airflow `collect` task", None,
     "one per core", "a whole number from 1 to 1024", _integer(1, 1024))
 TOPIC_THREADS: EnvVar[int] = EnvVar(
     "NEWSMILL_TOPIC_THREADS", "threads of the topic model in each extraction process", 1,
@@ -148,10 +148,19 @@ AIRFLOW_PORT: EnvVar[int] = EnvVar(
 AIRFLOW_API: EnvVar[str | None] = EnvVar(
     "NEWSMILL_AIRFLOW_API", "REST API where `newsmill_daily` notes its day on each run "
     "(`newsmill airflow up` sets it for its processes)", None, "none: no notes", "an http(s) URL", _web_url)
+SHARD_SIZE: EnvVar[int | None] = EnvVar(
+    "NEWSMILL_SHARD_SIZE", "sources per `collect` task of `newsmill_daily` (one crawl process crawls them "
+    "together)", None, "by the rule in docs/airflow.md (`NEWSMILL_CRAWL_SLOTS`)",
+    "a whole number from 1 to 10000", _integer(1, 10000))
+CRAWL_SLOTS: EnvVar[int] = EnvVar(
+    "NEWSMILL_CRAWL_SLOTS", "`collect` tasks the deployment runs at once (Celery concurrency of the "
+    "`crawl` workers, summed): what the default shard size divides the sources by", 4,
+    "4", "a whole number from 1 to 10000", _integer(1, 10000))
 
 ENVIRONMENT: tuple[EnvVar, ...] = (
     CONFIG, DATA_DIR, DATABASE, LOCK_TIMEOUT, EXTRACT_WORKERS, TOPIC_THREADS, CRAWL_LOG_LEVEL,
-    START_DATE, END_DATE, CATCHUP, MAX_ACTIVE_RUNS, AIRFLOW_HOME, AIRFLOW_PORT, AIRFLOW_API,
+    START_DATE, END_DATE, CATCHUP, MAX_ACTIVE_RUNS, SHARD_SIZE, CRAWL_SLOTS, AIRFLOW_HOME, AIRFLOW_PORT,
+    AIRFLOW_API,
 )
 """Every environment variable newsmill reads, in the order of docs/configuration.md's table."""
 
@@ -294,6 +303,9 @@ class Settings:
     ccnews_lead_hours: int = 14
     ccnews_lag_hours: int = 48
     lake: DuckLake | None = None  # `[warehouse] backend = "ducklake"`; None: the DuckDB file `database`
+    # `[storage] runs`: where finished runs and WARC files go for tasks on other machines
+    # (`newsmill.storage`): s3://bucket/prefix or a folder; None: the data folder itself
+    storage: str | None = None
 
     @property
     def warehouse(self) -> Path | DuckLake:
@@ -350,11 +362,12 @@ def load_config(
             settings = replace(settings, database=Path(data_dir) / "news.duckdb")
     if database:
         settings = replace(settings, database=Path(database))
-    unknown = set(raw) - {"settings", "sources", "warehouse"}
+    unknown = set(raw) - {"settings", "sources", "warehouse", "storage"}
     if unknown:
         raise ConfigError(f"{path}: unknown top-level table(s) {sorted(unknown)}; "
-                          "expected [settings], [warehouse] and [[sources]]")
-    settings = replace(settings, lake=_lake(path, raw.get("warehouse", {}), settings.data_dir))
+                          "expected [settings], [warehouse], [storage] and [[sources]]")
+    settings = replace(settings, lake=_lake(path, raw.get("warehouse", {}), settings.data_dir),
+                       storage=_storage(path, raw.get("storage", {})))
     entries = raw.get("sources", [])
     if not isinstance(entries, list):
         raise ConfigError(f"{path}: 'sources' must be an array of tables ([[sources]])")
@@ -455,6 +468,29 @@ def _lake(path: Path, raw: object, data_dir: Path) -> DuckLake | None:
     return DuckLake(catalog=catalog, data_path=raw["data_path"],
                     local_path=Path(raw.get("local_path") or Path(data_dir) / "news.ducklake"),
                     metadata_schema=raw.get("metadata_schema"))
+
+
+def _storage(path: Path, raw: object) -> str | None:
+    """The `[storage]` table's `runs`: ``s3://bucket[/prefix]`` or a folder (made absolute, as every
+    machine must name the same one), without a trailing slash; None when not set."""
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: [storage] must be a table")
+    for key, value in raw.items():
+        if key != "runs":
+            raise ConfigError(f"{path}: storage.{key}: unknown setting (known: runs)")
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"{path}: storage.runs: expected a non-empty string, got {value!r}")
+    runs = raw.get("runs")
+    if runs is None:
+        return None
+    if runs.startswith("s3://"):
+        bucket = runs.removeprefix("s3://").split("/", 1)[0]
+        if not bucket:
+            raise ConfigError(f"{path}: storage.runs: no bucket in {runs!r}; expected s3://bucket/prefix")
+        return runs.rstrip("/")
+    if "://" in runs:
+        raise ConfigError(f"{path}: storage.runs: expected s3://bucket/prefix or a folder, got {runs!r}")
+    return str(Path(runs).expanduser().absolute())
 
 
 _SOURCE_FIELDS = {"name", "domains", "language", "feeds", "sitemaps", "robots_sitemaps", "archives",

@@ -20,7 +20,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
-from newsmill import layout
+from newsmill import layout, storage
 from newsmill.config import LOCK_TIMEOUT, Config, Source
 from newsmill.processes import hold_flock
 from newsmill.progress import Progress
@@ -198,24 +198,6 @@ def known_urls(config: Config, sources: list[Source]) -> list[str]:
     return [url for (url,) in rows]
 
 
-def crawl(
-    config: Config,
-    sources: list[Source],
-    first: date,
-    last: date,
-    *,
-    refetch: bool = False,
-    progress: bool = False,
-) -> Path:
-    """Fetch the sources' articles listed for first..last into WARC; return the run directory.
-
-    Raises `CrawlError` (nothing to load) unless the crawl ran to its end."""
-    rid = run_id_of(config, sources, first, last)
-    run_dir = prepare(config, rid)
-    with RunLock(run_dir) as lock:
-        return _crawl(config, sources, first, last, rid, lock, refetch=refetch, progress=progress)
-
-
 def _crawl(
     config: Config,
     sources: list[Source],
@@ -226,13 +208,17 @@ def _crawl(
     *,
     refetch: bool,
     progress: bool,
-    on_rows: Callable[[list[CrawlRow]], object] | None = None,
+    on_rows: Callable[[list[CrawlRow]], object],
 ) -> Path:
-    """`crawl` of run `rid` under its directory's `lock`; with `on_rows`, the crawl.jsonl rows are
-    handed to it as the crawl appends them."""
+    """Fetch the sources' articles listed for first..last into WARC, for run `rid` under its
+    directory's `lock`; the crawl.jsonl rows are handed to `on_rows` as the crawl appends them.
+
+    Raises `CrawlError` (nothing to load) unless the crawl ran to its end."""
     run_dir = lock.run_dir
     skip_file = run_dir / layout.SKIP_URLS
     info = RunInfo.begin(rid, first, last, (s.name for s in sources))
+    # the crawl appends to the days' WARC files: to the stored ones, which loaded rows point at
+    storage.for_config(config).fetch_warc(config.settings.data_dir, info.sources, first, last)
     try:
         begin_attempt(run_dir, info)
         layout.write_atomic(skip_file, "" if refetch else "\n".join(known_urls(config, sources)))
@@ -251,22 +237,16 @@ def _crawl(
         command += ["--source", source.name]
     log = run_dir / layout.CRAWL_LOG
     with _child(command, run_dir, lock) as child, Progress(progress, f"crawl {rid}", unit="pages") as bar:
-        if on_rows is None:
-            while child.poll() is None:
-                time.sleep(0.5)
-                bar.update(_count_lines(log))
-            bar.update(_count_lines(log))
-        else:
-            tail, seen = CrawlLogReader(log, strict=False), 0
-            while True:
-                finished = child.poll() is not None
-                rows = tail.read()  # after poll: once the child is gone every line is complete
-                seen += len(rows)
-                on_rows(rows)
-                bar.update(seen)
-                if finished:
-                    break
-                time.sleep(0.1)
+        tail, seen = CrawlLogReader(log, strict=False), 0
+        while True:
+            finished = child.poll() is not None
+            rows = tail.read()  # after poll: once the child is gone every line is complete
+            seen += len(rows)
+            on_rows(rows)
+            bar.update(seen)
+            if finished:
+                break
+            time.sleep(0.1)
     if child.returncode != 0 or not (run_dir / layout.CRAWL_DONE).exists():
         raise CrawlError(f"crawl of {rid}: {child.failure()}")
     try:
@@ -276,15 +256,9 @@ def _crawl(
     return run_dir
 
 
-def extract(config: Config, run_dir: Path, *, workers: int | None = None, progress: bool = False) -> Path:
-    """Extract and clean every fetched article of a crawled run into Parquet; return the run dir."""
-    with RunLock(run_dir):
-        extract_held(config, run_dir, workers=workers, progress=progress)
-    return run_dir
-
-
 def extract_held(config: Config, run_dir: Path, *, workers: int | None, progress: bool) -> None:
-    """`extract` for a caller that holds the run's lock already (`newsmill.reprocess`)."""
+    """Extract and clean every fetched article of a crawled run into Parquet, for a caller that
+    holds the run's lock (`newsmill.reprocess`)."""
     from transforms.batch import extract_run  # imported late: trafilatura is heavy at import
 
     languages = {s.name: s.language for s in config.sources}
@@ -298,12 +272,6 @@ def extract_held(config: Config, run_dir: Path, *, workers: int | None, progress
         raise cannot_write(f"extraction of {info.run_id}", exc, run_dir) from None
 
 
-def load(config: Config, run_dir: Path) -> LoadResult:
-    """Load an extracted run into the warehouse in one transaction."""
-    with RunLock(run_dir):
-        return load_run(config.settings.warehouse, run_dir)
-
-
 def worker_pool(workers: int | None = None) -> WorkerPool:
     """Extraction workers to share over several `run`s (a backfill), started now: their start-up
     (fork server, models) is paid once, not by every day. Use as a context manager."""
@@ -311,6 +279,37 @@ def worker_pool(workers: int | None = None) -> WorkerPool:
     from transforms.pool import WorkerPool
 
     return WorkerPool(workers).start(warm_worker)
+
+
+def collect(
+    config: Config,
+    first: date,
+    last: date,
+    sources: list[str] | None = None,
+    *,
+    refetch: bool = False,
+    progress: bool = False,
+    workers: int | None = None,
+    pool: WorkerPool | None = None,
+) -> str:
+    """Crawl and extract first..last for the named sources (all when none are named), put the run
+    and its WARC files on the configured storage and return the run's URI, for `load_stored` on
+    any machine: `run` without its load (an Airflow `collect` task)."""
+    selected = config.select(sources)
+    rid = run_id_of(config, selected, first, last)
+    run_dir = prepare(config, rid)
+    with RunLock(run_dir) as lock:
+        return _collect(config, selected, first, last, rid, lock, refetch=refetch, progress=progress,
+                        workers=workers, pool=pool)
+
+
+def load_stored(config: Config, uri: str) -> LoadResult:
+    """Fetch the run `collect` stored at `uri` into this machine's data folder and load it."""
+    store = storage.for_config(config)
+    run_dir = prepare(config, store.run_id_of(uri))
+    with RunLock(run_dir):
+        store.fetch_run(uri, run_dir)
+        return load_run(config.settings.warehouse, run_dir)
 
 
 def run(
@@ -328,7 +327,7 @@ def run(
 
     Extraction overlaps the crawl: the workers start with it and each fetched article is handed to
     them as soon as the crawl logs it, so when the crawl ends only the pages of its last moments
-    remain. The files and rows are those of `crawl` → `extract` → `load` run one after the other;
+    remain. The files and rows are those of the three stages run one after the other;
     `crawl_seconds` is the crawl's wall time (extraction ran alongside) and `extract_seconds` the
     time extraction went on after the crawl had ended. With `pool` (`worker_pool`), extraction runs
     in those workers and leaves them running; else the run starts `workers` of its own.
@@ -336,27 +335,15 @@ def run(
     The run holds its directory's `RunLock` throughout. It raises `RunFailed` when a file cannot be
     written or the crawl does not finish, before anything is loaded: a `refetch` replaces the
     articles it fetched again only once the new crawl and extraction are complete, and keeps those
-    it could not fetch again.
+    it could not fetch again. With a `[storage]`, the run and its WARC files are put there before
+    the load, as `collect` does.
     """
-    from transforms.batch import PageBatch  # imported late: trafilatura is heavy at import
-
     selected = config.select(sources)
     rid = run_id_of(config, selected, first, last)
     run_dir = prepare(config, rid)
-    languages = {s.name: s.language for s in config.sources}
     with RunLock(run_dir) as lock:
-        try:
-            with PageBatch(run_dir, languages, workers=workers, pool=pool) as batch:
-                batch.start()
-                _crawl(config, selected, first, last, rid, lock, refetch=refetch, progress=progress,
-                       on_rows=batch.feed_rows)
-                clock = time.monotonic()
-                with Progress(progress, f"extract {rid}", unit="pages") as bar:
-                    batch.progress = bar.update
-                    batch.finish()
-                replace(RunInfo.read(run_dir), extract_seconds=time.monotonic() - clock).write(run_dir)
-        except OSError as exc:  # the extraction's files: `_crawl` reports its own as CrawlError
-            raise cannot_write(f"extraction of {rid}", exc, run_dir) from None
+        _collect(config, selected, first, last, rid, lock, refetch=refetch, progress=progress,
+                 workers=workers, pool=pool)
         result = load_run(config.settings.warehouse, run_dir)
     info = RunInfo.read(run_dir)
     return RunSummary(
@@ -368,6 +355,40 @@ def run(
         crawl_seconds=info.crawl_seconds,
         extract_seconds=info.extract_seconds,
     )
+
+
+def _collect(
+    config: Config,
+    selected: list[Source],
+    first: date,
+    last: date,
+    rid: str,
+    lock: RunLock,
+    *,
+    refetch: bool,
+    progress: bool,
+    workers: int | None,
+    pool: WorkerPool | None,
+) -> str:
+    """Crawl with extraction alongside, then put the run on the storage; return its URI. The
+    caller holds the run's `lock`."""
+    from transforms.batch import PageBatch  # imported late: trafilatura is heavy at import
+
+    run_dir = lock.run_dir
+    languages = {s.name: s.language for s in config.sources}
+    try:
+        with PageBatch(run_dir, languages, workers=workers, pool=pool) as batch:
+            batch.start()
+            _crawl(config, selected, first, last, rid, lock, refetch=refetch, progress=progress,
+                   on_rows=batch.feed_rows)
+            clock = time.monotonic()
+            with Progress(progress, f"extract {rid}", unit="pages") as bar:
+                batch.progress = bar.update
+                batch.finish()
+            replace(RunInfo.read(run_dir), extract_seconds=time.monotonic() - clock).write(run_dir)
+    except OSError as exc:  # the extraction's files: `_crawl` reports its own as CrawlError
+        raise cannot_write(f"extraction of {rid}", exc, run_dir) from None
+    return storage.for_config(config).put_run(run_dir, config.settings.data_dir)
 
 
 def check_day(config: Config, day: date, sources: list[str], *, min_articles: int = 1) -> dict:
@@ -422,14 +443,6 @@ def _record_checks(con: duckdb.DuckDBPyConnection, day: date, sources: list[str]
             """,
             [min_articles, min_articles, day, sources],
         )
-
-
-def _count_lines(path: Path) -> int:
-    try:
-        with path.open("rb") as handle:
-            return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 16), b""))
-    except FileNotFoundError:
-        return 0
 
 
 class _Child:

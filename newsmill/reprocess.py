@@ -14,6 +14,9 @@ cleaning now give differently, and nothing else:
   (its WARC file deleted) keeps its row too;
 - a day without a WARC file is said (naming the file) and skipped; the other days go on.
 
+With a `[storage]`, the days' WARC files are fetched from it first (`newsmill.storage`), so a
+reprocess reads what the crawls stored, on any machine.
+
 Its run id is the crawl's with `RUN_PREFIX`, so its run directory, lock and `runs` rows are its
 own and never touch a crawl's; each reprocess is a new attempt, so one interrupted before its load
 committed left nothing, and running it again gives the rows of an uninterrupted one.
@@ -27,7 +30,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
-from newsmill import pipeline
+from newsmill import pipeline, storage
 from newsmill.config import Config, Source
 from newsmill.progress import Progress
 from newsmill.runfiles import RunInfo
@@ -59,23 +62,25 @@ def run_id(config: Config, sources: list[Source], first: date, last: date) -> st
     return RUN_PREFIX + pipeline.run_id_of(config, sources, first, last)
 
 
-def read_stored(
+def collect(
     config: Config,
-    sources: list[Source],
     first: date,
     last: date,
+    sources: list[str] | None = None,
     *,
-    progress: bool = False,
+    workers: int | None = None,
     say: Callable[[str], None] | None = None,
-) -> Path:
-    """Stage 1 of a reprocess, in place of `pipeline.crawl`: a new attempt whose `crawl.jsonl`
-    names the stored article pages of the days; return its run directory, for `pipeline.extract`
-    and `pipeline.load`."""
-    rid = run_id(config, sources, first, last)
+) -> str:
+    """A reprocess without its load (the DAG's `collect` task with the `reprocess` param): read the
+    stored pages, extract them, put the run on the configured storage; return its URI, for
+    `pipeline.load_stored`."""
+    selected = config.select(sources)
+    rid = run_id(config, selected, first, last)
     run_dir = pipeline.prepare(config, rid)
     with pipeline.RunLock(run_dir):
-        _read_stored(config, sources, first, last, rid, run_dir, progress=progress, say=say)
-    return run_dir
+        _read_stored(config, selected, first, last, rid, run_dir, progress=False, say=say)
+        pipeline.extract_held(config, run_dir, workers=workers, progress=False)
+        return storage.for_config(config).put_run(run_dir, config.settings.data_dir)
 
 
 def reprocess(
@@ -98,6 +103,7 @@ def reprocess(
     with pipeline.RunLock(run_dir):
         found = _read_stored(config, selected, first, last, rid, run_dir, progress=progress, say=say)
         pipeline.extract_held(config, run_dir, workers=workers, progress=progress)
+        storage.for_config(config).put_run(run_dir, config.settings.data_dir)
         result = load_run(config.settings.warehouse, run_dir)
     info = RunInfo.read(run_dir)
     return ReprocessSummary(
@@ -128,6 +134,7 @@ def _read_stored(
     say = say or say_on_stderr
     info = RunInfo.begin(rid, first, last, (s.name for s in sources))
     clock = time.monotonic()
+    storage.for_config(config).fetch_warc(config.settings.data_dir, info.sources, first, last)
     try:
         pipeline.begin_attempt(run_dir, info)
     except OSError as exc:

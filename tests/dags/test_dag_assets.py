@@ -1,6 +1,6 @@
 """The `newsmill_articles` asset event: emitted by a `load` that changed articles, with the counts in
 its extra, and by no other. Run by `dag.test()` (~20 s) with the real load into a real DuckDB file;
-crawl and extract are stand-ins that leave the files the real ones would (no network)."""
+collect is a stand-in that leaves the files the real crawl and extraction would (no network)."""
 
 from __future__ import annotations
 
@@ -34,8 +34,8 @@ SCRIPT = textwrap.dedent(
         ("beta", "2026-11-19"): {"http://beta.test/1": "Beta one."},
     }
 
-    def crawl(config, sources, first, last, *, refetch=False, progress=False):
-        name = sources[0].name
+    def collect(config, first, last, sources, *, refetch=False, workers=None):
+        name = sources[0]
         rid = layout.run_id(first, last, [name])
         run_dir = layout.run_dir(config.settings.data_dir, rid)
         run_dir.mkdir(parents=True, exist_ok=True)
@@ -49,23 +49,19 @@ SCRIPT = textwrap.dedent(
             "outcome": "fetched", "status": 200, "error": None, "fetched_at": started.isoformat()}) + "\\n"
             for url in pages))
         (run_dir / layout.CRAWL_DONE).write_text("{}")
-        return run_dir
-
-    def extract(config, run_dir, *, workers=None, progress=False):
-        info = json.loads((run_dir / layout.RUN_INFO).read_text())
-        name, day = info["sources"][0], datetime.fromisoformat(info["first"]).date()
+        day = first
         rows = [{"url": url, "source": name, "pub_date": day, "listed_date": day, "date_source": "listing",
                  "title": text, "authors": [], "tags": [], "text": text, "word_count": 2,
                  "content_hash": text, "language": "en", "fingerprint": []}
                 for url, text in SITE[(name, day.isoformat())].items()]
         pq.write_table(pa.Table.from_pylist(rows, schema=ARTICLES_SCHEMA), run_dir / layout.ARTICLES)
         pq.write_table(REMOVED_SCHEMA.empty_table(), run_dir / layout.REMOVED)
-        return run_dir
+        return str(run_dir)
 
     def check_day(config, day, sources):
         return {s: {"ok": True} for s in sources}
 
-    pipeline.crawl, pipeline.extract, pipeline.check_day = crawl, extract, check_day
+    pipeline.collect, pipeline.check_day = collect, check_day
 
     from airflow.dag_processing.dagbag import DagBag
     from airflow.models.asset import AssetEvent, AssetModel
@@ -101,12 +97,12 @@ def test_only_a_load_that_changed_articles_emits_the_event(outcome) -> None:
     first, second = outcome["2026-11-18"], outcome["2026-11-19"]
     assert first["state"] == second["state"] == "success", outcome
     # the 18th: alpha inserted two articles, beta found none
-    assert [(name, extra.get("source")) for name, _task, extra in first["events"]] == [
-        ("newsmill_articles", "alpha")]
-    assert first["events"] == [["newsmill_articles", "source.load", {
-        "source": "alpha", "day": "2026-11-18", "run_id": "2026-11-18_2026-11-18_alpha",
+    assert [(name, extra.get("sources")) for name, _task, extra in first["events"]] == [
+        ("newsmill_articles", ["alpha"])]
+    assert first["events"] == [["newsmill_articles", "shard.load", {
+        "sources": ["alpha"], "day": "2026-11-18", "run_id": "2026-11-18_2026-11-18_alpha",
         "attempt_id": first["events"][0][2]["attempt_id"], "inserted": 2, "updated": 0}]]
     assert first["events"][0][2]["attempt_id"].startswith("2026-11-18_2026-11-18_alpha@")
     # the 19th: alpha loaded nothing, beta its first article
-    assert [(name, extra["source"], extra["inserted"]) for name, _task, extra in second["events"]] == [
-        ("newsmill_articles", "beta", 1)]
+    assert [(name, extra["sources"], extra["inserted"]) for name, _task, extra in second["events"]] == [
+        ("newsmill_articles", ["beta"], 1)]

@@ -26,7 +26,7 @@ SCRIPT = textwrap.dedent(
             raise RuntimeError(f"{name} must not run")
         return stand_in
 
-    for name in ("crawl", "extract", "load", "check_day"):
+    for name in ("collect", "load_stored", "check_day"):
         setattr(pipeline, name, record(name))
 
     from airflow.dag_processing.dagbag import DagBag
@@ -55,8 +55,8 @@ def test_a_day_out_of_range_fails_the_run_before_any_crawl(outcome, day: str) ->
     result, output = outcome
     run = result[day]
     assert run["state"] == "failed", run
-    assert run["calls"] == [], run  # nothing crawled, extracted, loaded or checked
-    assert run["tasks"]["sources[-1]"] == "failed", run["tasks"]  # the first task, before any fan-out
+    assert run["calls"] == [], run  # nothing collected, loaded or checked
+    assert run["tasks"]["shards[-1]"] == "failed", run["tasks"]  # the first task, before any fan-out
     assert not any(task.startswith("source.") and state in ("success", "failed")
                    for task, state in run["tasks"].items()), run["tasks"]
     assert (f"newsmill_daily: logical date {day} is outside the days newsmill supports, "

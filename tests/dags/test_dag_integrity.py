@@ -50,15 +50,21 @@ def test_daily_interval_schedule(dag) -> None:
     assert dag.doc_md and "backfill" in dag.doc_md
 
 
-def test_shape_per_source_mapped_group(dag) -> None:
+def test_shape_per_shard_mapped_group(dag) -> None:
     tasks = {t.task_id: t for t in dag.tasks}
-    assert set(tasks) == {"sources", "source.crawl", "source.extract", "source.load", "check"}
-    for task_id in ("source.crawl", "source.extract", "source.load"):  # one mapped group per source
+    assert set(tasks) == {"shards", "shard.collect", "shard.load", "check"}
+    for task_id in ("shard.collect", "shard.load"):  # one mapped group per shard
         assert tasks[task_id].get_closest_mapped_task_group() is not None, task_id
-    assert tasks["source.extract"].upstream_task_ids == {"source.crawl", "sources"}
-    assert "source.extract" in tasks["source.load"].upstream_task_ids
-    assert {"source.load", "sources"} <= tasks["check"].upstream_task_ids
+    assert tasks["shard.collect"].upstream_task_ids == {"shards"}
+    assert tasks["shard.load"].upstream_task_ids == {"shard.collect", "shards"}
+    assert {"shard.load", "shards"} <= tasks["check"].upstream_task_ids
     assert tasks["check"].trigger_rule == "all_done"
+
+
+def test_collect_on_the_crawl_queue_and_warehouse_writers_on_theirs(dag) -> None:
+    queues = {t.task_id: t.queue for t in dag.tasks}
+    assert queues == {"shards": "default", "shard.collect": "crawl", "shard.load": "warehouse",
+                      "check": "warehouse"}
 
 
 def test_retries_with_backoff(dag) -> None:
@@ -66,7 +72,7 @@ def test_retries_with_backoff(dag) -> None:
         assert task.retries >= 1, task.task_id
         assert task.retry_exponential_backoff, task.task_id
         assert task.max_retry_delay is not None, task.task_id
-    for task_id in ("source.crawl", "source.extract", "source.load"):
+    for task_id in ("shard.collect", "shard.load"):
         assert dag.get_task(task_id).retries >= 2
 
 
@@ -77,15 +83,15 @@ def test_depth_first_priorities(dag) -> None:
 
 def test_duckdb_writers_use_the_one_slot_pool(dag) -> None:
     pools = {t.task_id: t.pool for t in dag.tasks}
-    assert pools["source.load"] == "duckdb"
+    assert pools["shard.load"] == "duckdb"
     assert pools["check"] == "duckdb"
-    assert pools["source.crawl"] != "duckdb"  # crawls and extraction run in parallel
+    assert pools["shard.collect"] != "duckdb"  # crawls and extraction run in parallel
 
 
 def test_load_emits_the_articles_asset_through_an_alias(dag) -> None:
     """An alias outlet, so a load emits `newsmill_articles` only when it adds the event
     (tests/dags/test_dag_assets.py); a declared Asset outlet would get one on every success."""
-    outlets = dag.get_task("source.load").outlets
+    outlets = dag.get_task("shard.load").outlets
     assert [(type(a).__name__, a.name) for a in outlets] == [("AssetAlias", "newsmill_articles_changed")]
 
 

@@ -1,6 +1,6 @@
 """The DAG's `reprocess` param: a run reads the day's stored pages instead of crawling, and its
-extract and load are the real ones. Run by `dag.test()` (~30 s); the crawl is a stand-in that fails,
-so a run that crawled would fail."""
+extraction and load are the real ones. Run by `dag.test()` (~30 s); `pipeline.collect` is a stand-in
+that fails, so a run that crawled would fail."""
 
 from __future__ import annotations
 
@@ -37,10 +37,10 @@ SCRIPT = textwrap.dedent(
                           "Newsmill-Listed-Date": DAY.isoformat(), "Newsmill-Canonical-URL": URL})
     warc.close()
 
-    def crawl(*args, **kwargs):
+    def collect(*args, **kwargs):
         raise RuntimeError("a reprocess run must not crawl")
 
-    pipeline.crawl = crawl
+    pipeline.collect = collect
 
     from airflow.dag_processing.dagbag import DagBag
 
