@@ -24,7 +24,7 @@ import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from datetime import date, timedelta
+from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -93,14 +93,10 @@ _FIELDS: tuple[tuple[str, str, dict[str, object]], ...] = (
     ("url", "text", {"stored": True, "tokenizer_name": "raw", "index_option": "basic"}),
     # title and text as one field, ranked by BM25 (term frequencies, no positions)
     ("body", "text", {"tokenizer_name": _TOKENIZER, "index_option": "freq"}),
-    # the filters of `newsmill search`, evaluated inside the engine, and stored with the hit
-    ("day", "integer", {"stored": True, "indexed": True, "fast": True}),  # pub_date as days since 1970-01-01
-    ("source", "text", {"stored": True, "tokenizer_name": "raw", "index_option": "basic", "fast": True}),
-    ("language", "text", {"stored": True, "tokenizer_name": "raw", "index_option": "basic", "fast": True}),
-    # stored only: a hit is shown from the index, without reading its row from DuckDB (a lookup
-    # by url in a large file costs more than the search)
-    ("title", "bytes", {"stored": True}),
-    ("text", "bytes", {"stored": True}),
+    # the filters of `newsmill search`, evaluated inside the engine
+    ("day", "integer", {"indexed": True, "fast": True}),  # pub_date as days since 1970-01-01
+    ("source", "text", {"tokenizer_name": "raw", "index_option": "basic", "fast": True}),
+    ("language", "text", {"tokenizer_name": "raw", "index_option": "basic", "fast": True}),
 )
 VERSION = hashlib.sha256(
     json.dumps([FORMAT, LETTERS, _FILTERS, _FIELDS, tantivy.__version__]).encode()
@@ -165,35 +161,7 @@ def _document(url: str, title: str | None, text: str | None, day: date, source: 
                            source=source)
     if language:
         doc.add_text("language", language)
-    if title is not None:
-        doc.add_bytes("title", title.encode())
-    if text is not None:
-        doc.add_bytes("text", text.encode())
     return doc
-
-
-@dataclass(frozen=True)
-class Found:
-    """A document that matched, with the `articles` columns it was made from."""
-
-    url: str
-    score: float
-    title: str | None
-    pub_date: date
-    source: str
-    language: str | None
-    text: str | None
-
-
-def _found(doc: tantivy.Document, score: float) -> Found:
-    def first(name: str) -> object:
-        values = doc.get_all(name)
-        return values[0] if values else None
-
-    title, text = first("title"), first("text")
-    return Found(first("url"), score, None if title is None else title.decode(),
-                 _EPOCH + timedelta(days=first("day")), first("source"), first("language"),
-                 None if text is None else text.decode())
 
 
 def _crc(path: Path) -> int:
@@ -357,9 +325,9 @@ class SearchIndex:
 
     def search(self, index: tantivy.Index, terms: str, *, first: date | None = None,
                last: date | None = None, sources: Sequence[str] | None = None,
-               language: str | None = None, limit: int = 10) -> list[Found]:
-        """The best `limit` documents holding any word of `terms`, best BM25 score first (ties by
-        url); the filters are evaluated by the engine. Raises IndexDamaged when a file cannot be read."""
+               language: str | None = None, limit: int = 10) -> list[tuple[str, float]]:
+        """(url, BM25 score) of the best `limit` documents holding any word of `terms`, best first;
+        the filters are evaluated by the engine. Raises IndexDamaged when a file cannot be read."""
         found = words(terms)
         if not found:
             return []
@@ -381,11 +349,11 @@ class SearchIndex:
                 + [(tantivy.Occur.Must, tantivy.Query.const_score_query(f, 0.0)) for f in filters])
         try:
             searcher = index.searcher()
-            hits = [_found(searcher.doc(address), score)
+            hits = [(searcher.doc(address)["url"][0], score)
                     for score, address in searcher.search(query, limit, count=False).hits]
         except ValueError as exc:
             raise IndexDamaged(_first_line(exc)) from None
-        return sorted(hits, key=lambda hit: (-hit.score, hit.url))
+        return sorted(hits, key=lambda hit: (-hit[1], hit[0]))
 
     def documents(self, index: tantivy.Index) -> int:
         """How many documents the index holds (deleted ones not counted)."""

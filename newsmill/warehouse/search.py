@@ -256,8 +256,14 @@ def search(
     except IndexDamaged as exc:  # a file damaged where the cheap checks do not look
         synced = sync_index(con, say=say, rebuild=f"Tantivy cannot search it ({exc})")
         ranked = synced.store.search(synced.index, terms, **filters)
-    return [Hit(f.score, f.url, f.title, f.pub_date, f.source, f.language, snippet(f.text or "", terms))
-            for f in ranked]
+    if not ranked:
+        return []
+    rows = {row[0]: row for row in con.execute(
+        "SELECT url, title, pub_date, source, language, text FROM articles "
+        f"WHERE url IN ({', '.join('?' * len(ranked))})", [url for url, _ in ranked]).fetchall()}
+    return [Hit(score, url, title, day, source, lang, snippet(text or "", terms))
+            for url, score in ranked if url in rows
+            for _, title, day, source, lang, text in [rows[url]]]
 
 
 def snippet(text: str, terms: str, width: int = 200) -> str:

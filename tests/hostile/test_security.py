@@ -27,6 +27,7 @@ REVIEWED = {
     ("newsmill/warehouse/search.py", "SEARCH_PENDING"),
     ("newsmill/warehouse/search.py", "changed"),
     # rows by key: one "?" per url, the urls bound
+    ("newsmill/warehouse/search.py", "ranked"),
     ("newsmill/warehouse/index.py", "placeholders"),
     # a module constant: the crawl_latest view's query (schema.crawl_latest) over a subquery whose
     # days are bound
