@@ -89,6 +89,25 @@ def alive_in_session(sid: int) -> list[tuple[int, str]]:
 def alive_naming(marker: str) -> list[str]:
     """Processes other than this one, not ended, whose environment or command line names `marker`
     (e.g. a test's temp folder: what that test started), found in /proc: "pid: command line"."""
+    return [f"{pid}: {command[:100]}" for pid, command in _naming(marker)]
+
+
+def kill_naming(marker: str) -> list[int]:
+    """SIGKILL every process `alive_naming(marker)` finds, as a machine that dies stops all it
+    ran, whichever process group or session each is in; returns their pids. Looks again until
+    none is left: a process may have forked while the others were being killed."""
+    killed: list[int] = []
+    deadline = time.monotonic() + 10
+    while (found := _naming(marker)) and time.monotonic() < deadline:
+        for pid, _command in found:
+            with suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
+        time.sleep(0.05)
+    return sorted(set(killed))
+
+
+def _naming(marker: str) -> list[tuple[int, str]]:
     needle = marker.encode()
     found = []
     for entry in Path("/proc").iterdir():
@@ -101,8 +120,7 @@ def alive_naming(marker: str) -> list[str]:
         except (OSError, IndexError):
             continue  # ended while we looked, or not ours to read
         if named and state not in ("Z", "X"):
-            command = cmdline.replace(b"\0", b" ").decode(errors="replace")
-            found.append(f"{entry.name}: {command[:100]}")
+            found.append((int(entry.name), cmdline.replace(b"\0", b" ").decode(errors="replace")))
     return found
 
 

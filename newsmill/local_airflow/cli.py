@@ -79,12 +79,12 @@ def up(ctx: click.Context, port: int, dags_folder: Path | None, distributed: boo
     except supervisor.PortInUseError as exc:
         raise click.BadParameter(str(exc), param_hint="--port") from None
     click.echo(f"Airflow UI and API: {procs.url}  (home {procs.home})")
-    click.echo(f"tasks read {procs.newsmill.config} and write {procs.newsmill.database}")
+    click.echo(f"tasks read {procs.newsmill.config} and write {procs.newsmill.warehouse}")
     if procs.services:
         for name, url in procs.services.urls().items():
             click.echo(f"{name:<16} {url}")
         for name, folder in procs.workers.items():
-            click.echo(f"{name:<16} queues {supervisor.WORKERS[name][0]}, data folder {folder}")
+            click.echo(f"{name:<16} queues {supervisor.WORKERS[name]}, data folder {folder}")
     click.echo(f"{DAG_ID} starts paused: `newsmill airflow unpause` schedules it; "
                "`newsmill airflow down` stops everything")
 
@@ -114,7 +114,7 @@ def status(home: Path) -> None:
     state = "runs" if recorded.running else "runs only in part (`newsmill airflow up` restarts it)"
     click.echo(f"local Airflow {state} at {recorded.url} (home {home})")
     if recorded.newsmill:
-        click.echo(f"  warehouse      {recorded.newsmill.database}  (config {recorded.newsmill.config})")
+        click.echo(f"  warehouse      {recorded.newsmill.warehouse}  (config {recorded.newsmill.config})")
     for name, pid in recorded.pids.items():
         if recorded.leaders.get(name):
             what = "running"

@@ -35,6 +35,17 @@ S3_KEY = "newsmill"
 S3_REGION = "us-east-1"
 REPO = Path(__file__).resolve().parents[2]
 S3_PROJECT = REPO / "services" / "s3"
+# The tables of a config whose warehouse and run storage are this stack's: the DuckLake with its
+# catalog in the `lake` database and its Parquet files in the bucket, and finished runs and WARC in
+# the bucket too (the processes' PG* and AWS_* variables say where both servers answer).
+STACK_CONFIG = f"""[warehouse]
+backend = "ducklake"
+catalog = "postgres:dbname=lake"
+data_path = "s3://{BUCKET}/lake/"
+
+[storage]
+runs = "s3://{BUCKET}/runs"
+"""
 # Start order (stop goes in reverse): PostgreSQL first, nothing Airflow runs without it.
 NAMES = ("postgres", "redis", "s3")
 # What a recorded pid's command line must hold to still be that service.
@@ -51,10 +62,21 @@ class Ports:
     s3: int
 
     def airflow_env(self) -> dict[str, str]:
-        """The Airflow settings for CeleryExecutor on these services, and where the S3 server is."""
+        """The Airflow settings for CeleryExecutor on these services, and where PostgreSQL and the S3
+        server are as libpq's and the AWS clients' own variables: a config's DuckLake catalog
+        ``postgres:dbname=lake`` and data path ``s3://newsmill/…`` then name this stack's, whatever
+        ports it got, as a deployment's would name its servers."""
         db = f"postgresql+psycopg2://{PG_USER}@{HOST}:{self.postgres}/airflow"
         return {
+            "PGHOST": HOST,
+            "PGPORT": str(self.postgres),
+            "PGUSER": PG_USER,
             "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
+            # Celery's default pool runs each task's supervisor in a daemonic process, whose task
+            # process may not start the extraction's worker processes ("daemonic processes are not
+            # allowed to have children"), and Airflow's supervisor needs the main thread (signals):
+            # each worker runs one task at a time in its main process, more workers run more.
+            "AIRFLOW__CELERY__POOL": "solo",
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": db,
             "AIRFLOW__CELERY__BROKER_URL": f"redis://{HOST}:{self.redis}/0",
             "AIRFLOW__CELERY__RESULT_BACKEND": f"db+{db}",

@@ -41,6 +41,10 @@ from newsmill.local_airflow.client import AirflowClient
 PARALLELISM = 4
 POOL = "duckdb"
 POOL_DESCRIPTION = "newsmill: one writer at a time on the DuckDB file"
+# On a DuckLake several loads may write at once (the load retries a commit that conflicts); the
+# workers serving the warehouse queue bound them on the distributed stack.
+LAKE_POOL_SLOTS = 4
+LAKE_POOL_DESCRIPTION = "newsmill: loads and checks writing the DuckLake at once"
 STATE_FILE = "newsmill-airflow.json"
 SECRETS_FILE = "newsmill-secrets.json"
 HOST = "127.0.0.1"
@@ -53,13 +57,15 @@ COMMANDS = {
 }
 # Start order; stop goes in reverse so nothing is left to queue work on a dead api-server.
 ORDER = ("api-server", *COMMANDS)
-# The distributed stack's Celery workers: queues, concurrency. Each has a data folder of its own
+# The distributed stack's Celery workers and their queues; each runs one task at a time (Celery's
+# solo pool, `services.Ports.airflow_env` says why) and has a data folder of its own
 # (<home>/workers/<name>), as two machines would: a task finds no file another worker wrote.
-WORKERS = {"worker-crawl": ("crawl", 2), "worker-warehouse": ("warehouse,default", 1)}
+WORKERS = {"worker-crawl": "crawl", "worker-warehouse": "warehouse,default"}
 DISTRIBUTED_ORDER = (*services.NAMES, *ORDER, *WORKERS)
 # What a recorded pid's command line holds while it is still ours: Celery retitles its workers'
 # main process ("[celeryd: …] (celery worker …)"), the services are not airflow.
 MARKERS = {**services.MARKERS, **dict.fromkeys(WORKERS, b"celery")}
+WORKER_PREFIX = "worker-"  # the names of workers, those of WORKERS and those `add_worker` adds
 # Seconds a process group whose leader died gets between SIGTERM and SIGKILL.
 ORPHAN_GRACE = 5.0
 
@@ -176,11 +182,17 @@ def airflow_env(
 
 @dataclass(frozen=True)
 class NewsmillPaths:
-    """The sources config, data folder and warehouse the tasks of a local Airflow use (absolute)."""
+    """The sources config, data folder and warehouse the tasks of a local Airflow use (absolute);
+    `lake` names the config's DuckLake, which is the warehouse instead of `database` when set."""
 
     config: Path
     data_dir: Path
     database: Path
+    lake: str | None = None
+
+    @property
+    def warehouse(self) -> str:
+        return self.lake or str(self.database)
 
     @property
     def env(self) -> dict[str, str]:
@@ -189,9 +201,9 @@ class NewsmillPaths:
                 DATABASE.name: str(self.database)}
 
     @classmethod
-    def from_env(cls, env: dict[str, str]) -> NewsmillPaths | None:
+    def from_env(cls, env: dict[str, str], lake: str | None = None) -> NewsmillPaths | None:
         try:
-            return cls(Path(env[CONFIG.name]), Path(env[DATA_DIR.name]), Path(env[DATABASE.name]))
+            return cls(Path(env[CONFIG.name]), Path(env[DATA_DIR.name]), Path(env[DATABASE.name]), lake)
         except (KeyError, TypeError):
             return None
 
@@ -207,8 +219,9 @@ def resolve_newsmill(env: dict[str, str]) -> NewsmillPaths:
     from newsmill.config import load_config
 
     config = load_config(CONFIG.value(env), data_dir=DATA_DIR.value(env), database=DATABASE.value(env))
+    lake = config.settings.lake
     return NewsmillPaths(config=config.path.resolve(), data_dir=config.settings.data_dir.resolve(),
-                         database=config.settings.database.resolve())
+                         database=config.settings.database.resolve(), lake=str(lake) if lake else None)
 
 
 # --- what runs ----------------------------------------------------------------------------------
@@ -274,7 +287,7 @@ def _leader(pid: int, name: str = "") -> str:
     cmdline = processes.command_line(pid)
     if stat is None or stat[0] in processes.EXITED or cmdline is None:
         return "gone"
-    marker = MARKERS.get(name, b"airflow")
+    marker = MARKERS.get(name, b"celery" if name.startswith(WORKER_PREFIX) else b"airflow")
     return "airflow" if marker in cmdline and stat[1] == pid else "other"
 
 
@@ -292,7 +305,7 @@ def status(home: Path) -> Recorded:
         url=state.get("url"),
         port=state.get("port"),
         dags_folder=Path(state["dags_folder"]) if state.get("dags_folder") else None,
-        newsmill=NewsmillPaths.from_env(state.get("newsmill") or {}),
+        newsmill=NewsmillPaths.from_env(state.get("newsmill") or {}, state.get("lake")),
         pids=pids,
         services=dict(state.get("services") or {}),
         service_ports=services.Ports(**state["service_ports"]) if state.get("service_ports") else None,
@@ -455,13 +468,19 @@ def _write_state(procs: AirflowProcesses) -> None:
         "pids": procs.pids,
         "dags_folder": procs.env["AIRFLOW__CORE__DAGS_FOLDER"],
         "newsmill": procs.newsmill.env,
+        "lake": procs.newsmill.lake,
         "started_at": datetime.now(UTC).isoformat(),
     }
     if procs.services:
         state["services"] = procs.services.urls()
         state["service_ports"] = dataclasses.asdict(procs.services)
         state["workers"] = {name: str(folder) for name, folder in procs.workers.items()}
-    path = procs.home / STATE_FILE
+    _replace_state(procs.home, state)
+
+
+def _replace_state(home: Path, state: dict) -> None:
+    """Write the pid file whole, so a reader never sees half of it."""
+    path = home / STATE_FILE
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(state, indent=1))
     tmp.replace(path)
@@ -515,7 +534,10 @@ def start(
         _write_state(procs)
         client = AirflowClient(procs.url)
         _wait_healthy(client, api, home / "logs" / "newsmill-api-server.log", timeout)
-        client.ensure_pool(POOL, 1, POOL_DESCRIPTION)
+        if newsmill.lake:
+            client.ensure_pool(POOL, LAKE_POOL_SLOTS, LAKE_POOL_DESCRIPTION)
+        else:
+            client.ensure_pool(POOL, 1, POOL_DESCRIPTION)
         for name, args in COMMANDS.items():
             procs.processes[name] = _spawn(name, args, env, home)
         if ports:
@@ -546,13 +568,37 @@ def _migrate(command: str, env: dict[str, str], home: Path, say: Say) -> None:
 
 def _start_workers(procs: AirflowProcesses) -> None:
     """One Celery worker per entry of WORKERS, each with its data folder as NEWSMILL_DATA_DIR."""
-    for name, (queues, concurrency) in WORKERS.items():
-        folder = procs.home / "workers" / name
-        folder.mkdir(parents=True, exist_ok=True)
-        procs.workers[name] = folder
-        args = ["celery", "worker", "--queues", queues, "--celery-hostname", f"{name}@%h",
-                "--concurrency", str(concurrency), "--skip-serve-logs"]
-        procs.processes[name] = _spawn(name, args, {**procs.env, DATA_DIR.name: str(folder)}, procs.home)
+    for name, queues in WORKERS.items():
+        procs.processes[name], procs.workers[name] = _spawn_worker(procs.home, name, queues, procs.env)
+
+
+def _spawn_worker(home: Path, name: str, queues: str, env: dict[str, str]) -> tuple[subprocess.Popen, Path]:
+    folder = home / "workers" / name
+    folder.mkdir(parents=True, exist_ok=True)
+    args = ["celery", "worker", "--queues", queues, "--celery-hostname", f"{name}@%h", "--skip-serve-logs"]
+    return _spawn(name, args, {**env, DATA_DIR.name: str(folder)}, home), folder
+
+
+def add_worker(home: Path, name: str, queues: str) -> int:
+    """Start one more Celery worker on the running distributed stack of `home`, as another machine
+    joining it: `queues`, a data folder of its own, the environment the stack's workers have. It is
+    recorded with the others, so `status` lists it and `down` stops it. Returns its pid."""
+    home = Path(home).resolve()
+    recorded = status(home)
+    if not (recorded.running and recorded.service_ports and recorded.newsmill and recorded.dags_folder
+            and recorded.port):
+        raise AirflowLocalError(f"no distributed local Airflow runs from {home}; start it with "
+                                "`newsmill airflow up --distributed`")
+    if not name.startswith(WORKER_PREFIX) or name in recorded.pids:
+        raise AirflowLocalError(f"a worker's name starts with {WORKER_PREFIX!r} and is new: {name!r}")
+    env = airflow_env(home, recorded.dags_folder, recorded.port, env_extra=recorded.newsmill.env,
+                      settings=recorded.service_ports.airflow_env())
+    proc, folder = _spawn_worker(home, name, queues, env)
+    state = json.loads((home / STATE_FILE).read_text())
+    state["pids"][name] = proc.pid
+    state["workers"][name] = str(folder)
+    _replace_state(home, state)
+    return proc.pid
 
 
 # --- using a running one ------------------------------------------------------------------------
@@ -568,10 +614,13 @@ def client_for(home: Path) -> AirflowClient:
 
 def shell_exports(home: Path, port: int = AIRFLOW_PORT.default) -> str:
     """`export` lines that point the `airflow` CLI at `home`: at its recorded api-server when it
-    was started, else at the DAGs folder and `port` that `up` would use."""
+    was started, else at the DAGs folder and `port` that `up` would use. For the distributed stack
+    also libpq's and the AWS clients' variables, so `newsmill` commands reach a lake on its services."""
     recorded = status(home)
     ports = recorded.service_ports
     env = airflow_env(recorded.home, recorded.dags_folder or default_dags_folder(), recorded.port or port,
                       settings=ports.airflow_env() if ports else None)
     names = sorted(k for k in env if k == "AIRFLOW_HOME" or k.startswith("AIRFLOW__"))
+    if ports:  # and where the services are, so `newsmill` commands reach a lake on them
+        names += sorted(k for k in ports.airflow_env() if not k.startswith("AIRFLOW__"))
     return "\n".join(f"export {k}={shlex.quote(env[k])}" for k in names)
