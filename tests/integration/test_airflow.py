@@ -8,7 +8,7 @@ Airflow home on an ephemeral port, with the demo sites served on ephemeral ports
   4. backfills 3 days and unpauses the DAG, whose start_date = end_date = the next day with
      catchup on, so the scheduler also creates exactly one *scheduled* run; asserts the DuckDB rows
      per source and day and the recorded day checks, that every mapped task instance is named by
-     its source and every run notes the day it collects, and one `newsmill_articles` asset event
+     its source (a shard of one source each: the default for a few sources) and every run notes the day it collects, and one `newsmill_articles` asset event
      per load that inserted articles, with the counts in its extra; backfills the same 3 days again
      with reprocess "completed" and asserts the rows are unchanged and no asset event was added;
   5. down stops every process it started and none is left.
@@ -273,7 +273,7 @@ def test_backfill_scheduled_run_and_reprocess(stack) -> None:
 
     # what the UI shows: each run's day in its note, mapped task instances named by source
     runs = _runs_by_day(client)
-    by_source = {f"source.{stage}": [spec.name for spec in demo.SITES] for stage in ("crawl", "extract", "load")}
+    by_source = {f"shard.{stage}": [spec.name for spec in demo.SITES] for stage in ("collect", "load")}
     shown = {day: (run["note"], _named_tasks(client, run["dag_run_id"])) for day, run in runs.items()}
     assert shown == {day: (f"collects {day}", by_source) for day in runs}
 
@@ -297,8 +297,8 @@ def test_backfill_scheduled_run_and_reprocess(stack) -> None:
             assert ok and n > 0, (day, source, n, ok, message)
     # one asset event per load, each of which inserted articles: their counts in its extra
     events = _article_events(client)
-    assert sorted((e["extra"]["day"], e["extra"]["source"]) for e in events) == sorted(
-        (day.isoformat(), source) for day in all_days for source in sources)
+    assert sorted((e["extra"]["day"], e["extra"]["sources"]) for e in events) == sorted(
+        (day.isoformat(), [source]) for day in all_days for source in sources)
     assert all(e["extra"]["inserted"] > 0 and e["extra"]["updated"] == 0
                and e["extra"]["attempt_id"].startswith(e["extra"]["run_id"] + "@") for e in events), events
     assert sum(e["extra"]["inserted"] for e in events) == len(rows)
