@@ -234,7 +234,7 @@ def main() -> None:
         from newsmill.warehouse.connection import connect
         with connect(Path(a.args[0]), read_only=True) as con:
             names = [n for (n,) in con.execute("SELECT DISTINCT source FROM articles").fetchall()]
-        config = SimpleNamespace(settings=SimpleNamespace(database=Path(a.args[0])))
+        config = SimpleNamespace(settings=SimpleNamespace(database=Path(a.args[0]), warehouse=Path(a.args[0])))
         out = {"urls": len(known_urls(config, [SimpleNamespace(name=n) for n in names]))}
     elif a.op == "build-warehouse":
         build_warehouse(Path(a.args[0]), int(a.args[1]), int(a.args[2]), say=lambda m: print(m, file=sys.stderr))
