@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/growth.py [--sizes 10000,100000,1000000] [--seed 1] [--cache /tmp/growth-cache]
                                      [--queries 50] [--engines duckdb-fts,duckdb-tuned,tantivy,bm25s]
-                                     [--statements] [--markdown]
+                                     [--statements] [--keep-index] [--markdown]
     .venv/bin/python bench/growth.py --table CACHE/results-A.json CACHE/results-B.json [--markdown]
 
 For each size N, a warehouse of N synthetic articles (`growth_corpus`: corpus wording, 50 sources in
@@ -10,7 +10,8 @@ five languages, a year of days) is built once through newsmill's schema (`growth
 under `--cache` by N and seed. Then, each operation in a fresh process (peak RSS from `os.wait4`,
 the child's own):
 
-- `newsmill index rebuild` (the search index folder made from the warehouse);
+- `newsmill index rebuild` (the search index folder made from the warehouse; with `--keep-index`,
+  the cached folder is kept, checked and repaired off the clock);
 - `newsmill search` through the CLI, one process per query, over `--queries` fixed queries drawn
   from the corpus vocabulary (1-3 words, some adjacent pairs), with no filter, with `--from` the
   last 3 days and `--lang en`, and with `--from` the last 90 days: wall-clock p50/p95 and peak RSS;
@@ -99,7 +100,7 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def measure(size: int, seed: int, cache: Path, queries_file: Path, engines: list[str], statements: bool,
-            say) -> dict:  # noqa: ANN001 - a print-like callable
+            say, rebuild: bool = True) -> dict:  # noqa: ANN001 - a print-like callable
     folder = cache / f"{size}-s{seed}"  # growth_build.warehouse_dir
     database = folder / "news.duckdb"
     if not (folder / "build.json").exists():
@@ -109,8 +110,11 @@ def measure(size: int, seed: int, cache: Path, queries_file: Path, engines: list
     queries = json.loads(queries_file.read_text())
     figures: dict = {"size": size, "build": build}
 
-    say(f"  {size}: newsmill index rebuild")
-    figures["index_rebuild"] = child([NEWSMILL, "--db", str(database), "index", "rebuild"])
+    if rebuild:
+        say(f"  {size}: newsmill index rebuild")
+        figures["index_rebuild"] = child([NEWSMILL, "--db", str(database), "index", "rebuild"])
+    else:  # the cached index as it is; `index check` repairs it (off the clock) if it is not current
+        child([NEWSMILL, "--db", str(database), "index", "check"])
     figures["bytes"] = child([PYTHON, PROBE, "bytes", str(database), str(size)])
 
     # the CLI, one process per query, as users run it; the same search in one process
@@ -339,6 +343,9 @@ def main() -> None:
                              "1M warehouse takes over half an hour.")
     parser.add_argument("--statements", action="store_true",
                         help="Also measure each statement of the loads (a third pair of loads).")
+    parser.add_argument("--keep-index", action="store_true",
+                        help="Do not measure `newsmill index rebuild` (a quarter of an hour at 1M): use "
+                             "each cached warehouse's index, repaired first if it is not current.")
     parser.add_argument("--markdown", action="store_true")
     parser.add_argument("--table", type=Path, nargs="+", metavar="RESULTS_JSON",
                         help="Measure nothing: print the table of these results files' sizes, in order.")
@@ -356,10 +363,12 @@ def main() -> None:
         print(message, file=sys.stderr, flush=True)
 
     results = []
+    saved = args.cache / f"results-{time.strftime('%Y%m%dT%H%M%S')}.json"
     for size in sizes:
         say(f"{size:,} articles")
-        results.append(measure(size, args.seed, args.cache, queries_file, engines, args.statements, say))
-    (args.cache / f"results-{time.strftime('%Y%m%dT%H%M%S')}.json").write_text(json.dumps(results, default=str))
+        results.append(measure(size, args.seed, args.cache, queries_file, engines, args.statements, say,
+                               rebuild=not args.keep_index))
+        saved.write_text(json.dumps(results, default=str))  # each size as it ends: a long run cut short keeps them
     print_table(results, args.markdown)
 
 
