@@ -62,10 +62,12 @@ ORDER = ("api-server", *COMMANDS)
 # (<home>/workers/<name>), as two machines would: a task finds no file another worker wrote.
 WORKERS = {"worker-crawl": "crawl", "worker-warehouse": "warehouse,default"}
 DISTRIBUTED_ORDER = (*services.NAMES, *ORDER, *WORKERS)
-# What a recorded pid's command line holds while it is still ours: Celery retitles its workers'
-# main process ("[celeryd: …] (celery worker …)"), the services are not airflow.
-MARKERS = {**services.MARKERS, **dict.fromkeys(WORKERS, b"celery")}
 WORKER_PREFIX = "worker-"  # the names of workers, those of WORKERS and those `add_worker` adds
+# What a recorded pid's command line holds (one of) while it is still ours: the services are not
+# airflow; Celery retitles a worker's main process ("[celeryd: …] (celery worker …)"), and once it
+# has run a task under the solo pool Airflow has retitled it "airflow supervisor: <task id>".
+MARKERS = {name: (marker,) for name, marker in services.MARKERS.items()}
+WORKER_MARKERS = (b"celery", b"airflow supervisor")
 # Seconds a process group whose leader died gets between SIGTERM and SIGKILL.
 ORPHAN_GRACE = 5.0
 
@@ -287,8 +289,8 @@ def _leader(pid: int, name: str = "") -> str:
     cmdline = processes.command_line(pid)
     if stat is None or stat[0] in processes.EXITED or cmdline is None:
         return "gone"
-    marker = MARKERS.get(name, b"celery" if name.startswith(WORKER_PREFIX) else b"airflow")
-    return "airflow" if marker in cmdline and stat[1] == pid else "other"
+    markers = MARKERS.get(name, WORKER_MARKERS if name.startswith(WORKER_PREFIX) else (b"airflow",))
+    return "airflow" if any(marker in cmdline for marker in markers) and stat[1] == pid else "other"
 
 
 def status(home: Path) -> Recorded:

@@ -10,7 +10,8 @@ loopback (article pages answered after a short delay, so a crawl lasts long enou
   3. the first crawl seen running on a crawl worker gets every process of that worker SIGKILLed,
      as when its machine dies: the task is retried, succeeds on the other crawl worker, and no
      article is lost or loaded twice;
-  4. loads of different runs overlapped in time, and all landed: no URL twice;
+  4. loads wait for a pool slot until every crawl is done, then two warehouse workers load at
+     once: their running times overlap, and all landed: no URL twice;
   5. a reader thread queries the lake read-only throughout, without an error, and never sees a
      source's day in part; `newsmill query` reads the lake with what `newsmill airflow env` exports;
   6. `down` leaves nothing of the module running.
@@ -18,6 +19,7 @@ loopback (article pages answered after a short delay, so a crawl lasts long enou
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import threading
@@ -27,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.cli_harness import NEWSMILL, alive_naming, kill_naming
+from bench.cli_harness import NEWSMILL, alive_in_session, alive_naming, kill_naming, kill_session
 from newsmill import demo
 from newsmill.config import load_config
 from newsmill.demo import Page
@@ -70,7 +72,8 @@ def _slowed(page: Page, seconds: float):
         for name, value in page.headers.items():
             request.send_header(name, value)
         request.end_headers()
-        request.wfile.write(page.body)
+        with contextlib.suppress(ConnectionError):  # the killed worker's crawl hung up
+            request.wfile.write(page.body)
 
     return answer
 
@@ -124,8 +127,9 @@ def _crawling(folders: dict[str, Path]) -> tuple[str, Path] | None:
 
 
 def _machine(folder: str | Path) -> str:
-    """What every process of one worker has in its environment: its own data folder (a task's
-    process leads a process group of its own, so the worker's group is not all it runs)."""
+    """What the processes one worker starts have in their environment: its own data folder. With
+    the worker's session (the processes that retitle themselves overwrite their environment) that
+    is all it runs: a task's processes may lead process groups or sessions of their own."""
     return f"NEWSMILL_DATA_DIR={folder}\0"
 
 
@@ -198,6 +202,8 @@ def scenario(tmp_path_factory):
             reader.start()
             client = AirflowClient(recorded.url)
             client.wait_dag(DAG_ID)
+            # loads wait (no pool slot) until every collect is done, then start together: two at once
+            client.ensure_pool(supervisor.POOL, 0, "held by the test")
             t_backfill = time.monotonic()
             cli("backfill", "--from", FIRST.isoformat(), "--to", LAST.isoformat(), "--max-active-runs", "2")
             cli("unpause")
@@ -206,8 +212,13 @@ def scenario(tmp_path_factory):
                            timeout=240, interval=0.2)
             assert isinstance(killed, tuple), f"the runs ended before a crawl was seen:\n{_where_tasks_ran(client)}"
             killed_at = time.time()
-            assert kill_naming(_machine(folders[killed[0]]))
-            result["killed"] = (*killed, killed_at)
+            worker = supervisor.status(home).pids[killed[0]]
+            kill_session(worker)
+            kill_naming(_machine(folders[killed[0]]))
+            result["killed"] = (*killed, killed_at, worker)
+            _wait("every collect", lambda: _collected(client) or _over(client), timeout=300, interval=1,
+                  detail=lambda: _where_tasks_ran(client))
+            client.ensure_pool(supervisor.POOL, supervisor.LAKE_POOL_SLOTS, supervisor.LAKE_POOL_DESCRIPTION)
 
             result["runs"] = _wait("the backfill", lambda: _over(client), timeout=420, interval=2,
                                    detail=lambda: _where_tasks_ran(client))
@@ -234,6 +245,14 @@ def _over(client: AirflowClient) -> list[dict] | None:
     return runs if len(runs) == len(DAYS) and all(run["state"] in TERMINAL for run in runs) else None
 
 
+def _collected(client: AirflowClient) -> bool:
+    """Every run's collect tasks mapped and succeeded."""
+    runs = [run for run in client.dag_runs(DAG_ID) if run.get("logical_date")]
+    collects = [[ti for ti in client.task_instances(DAG_ID, run["dag_run_id"])
+                 if ti["task_id"].endswith("collect") and ti["map_index"] >= 0] for run in runs]
+    return len(runs) == len(DAYS) and all(tis and all(ti["state"] == "success" for ti in tis) for tis in collects)
+
+
 def _where_tasks_ran(client: AirflowClient) -> str:
     lines = []
     for run in client.dag_runs(DAG_ID):
@@ -253,8 +272,9 @@ def test_every_run_succeeds_and_the_lake_equals_the_embedded_run(scenario) -> No
 
 
 def test_a_crawl_worker_killed_mid_crawl_its_task_retried_on_the_other(scenario) -> None:
-    worker, log, killed_at = scenario["killed"]
+    worker, log, killed_at, session = scenario["killed"]
     assert alive_naming(_machine(supervisor.status(scenario["home"]).workers[worker])) == []
+    assert alive_in_session(session) == []
     queues = {ti["task_id"]: ti["queue"] for ti in scenario["tis"]}
     crawl_tasks = {task for task, queue in queues.items() if queue == "crawl"}
     assert crawl_tasks, queues
@@ -296,7 +316,9 @@ def test_a_reader_queries_throughout_and_never_sees_part_of_a_load(scenario) -> 
 
 
 def test_down_leaves_nothing_running(scenario) -> None:
+    sessions = supervisor.status(scenario["home"]).pids.values()  # each process was started in its own
     scenario["cli"]("down")
+    assert [(sid, alive_in_session(sid)) for sid in sessions if alive_in_session(sid)] == []
     assert not (scenario["home"] / supervisor.STATE_FILE).exists()
     assert _wait("every process of the stack to end", lambda: alive_naming(str(scenario["tmp"])) == [],
                  timeout=20, detail=lambda: alive_naming(str(scenario["tmp"])))
