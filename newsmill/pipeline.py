@@ -218,7 +218,8 @@ def _crawl(
     skip_file = run_dir / layout.SKIP_URLS
     info = RunInfo.begin(rid, first, last, (s.name for s in sources))
     # the crawl appends to the days' WARC files: to the stored ones, which loaded rows point at
-    storage.for_config(config).fetch_warc(config.settings.data_dir, info.sources, first, last)
+    with on_storage(f"crawl of {rid}"):
+        storage.for_config(config).fetch_warc(config.settings.data_dir, info.sources, first, last)
     try:
         begin_attempt(run_dir, info)
         layout.write_atomic(skip_file, "" if refetch else "\n".join(known_urls(config, sources)))
@@ -308,7 +309,8 @@ def load_stored(config: Config, uri: str) -> LoadResult:
     store = storage.for_config(config)
     run_dir = prepare(config, store.run_id_of(uri))
     with RunLock(run_dir):
-        store.fetch_run(uri, run_dir)
+        with on_storage(f"load of {uri}"):
+            store.fetch_run(uri, run_dir)
         return load_run(config.settings.warehouse, run_dir)
 
 
@@ -388,7 +390,18 @@ def _collect(
             replace(RunInfo.read(run_dir), extract_seconds=time.monotonic() - clock).write(run_dir)
     except OSError as exc:  # the extraction's files: `_crawl` reports its own as CrawlError
         raise cannot_write(f"extraction of {rid}", exc, run_dir) from None
-    return storage.for_config(config).put_run(run_dir, config.settings.data_dir)
+    with on_storage(f"run {rid}"):
+        return storage.for_config(config).put_run(run_dir, config.settings.data_dir)
+
+
+@contextmanager
+def on_storage(what: str) -> Iterator[None]:
+    """A storage that refused a read or write as a `RunFailed` of `what`: nothing was loaded, and
+    running the same days again puts or fetches it all again."""
+    try:
+        yield
+    except storage.StorageError as exc:
+        raise RunFailed(f"{what}: {exc}") from None
 
 
 def check_day(config: Config, day: date, sources: list[str], *, min_articles: int = 1) -> dict:

@@ -80,7 +80,8 @@ def collect(
     with pipeline.RunLock(run_dir):
         _read_stored(config, selected, first, last, rid, run_dir, progress=False, say=say)
         pipeline.extract_held(config, run_dir, workers=workers, progress=False)
-        return storage.for_config(config).put_run(run_dir, config.settings.data_dir)
+        with pipeline.on_storage(f"reprocess {rid}"):
+            return storage.for_config(config).put_run(run_dir, config.settings.data_dir)
 
 
 def reprocess(
@@ -103,7 +104,8 @@ def reprocess(
     with pipeline.RunLock(run_dir):
         found = _read_stored(config, selected, first, last, rid, run_dir, progress=progress, say=say)
         pipeline.extract_held(config, run_dir, workers=workers, progress=progress)
-        storage.for_config(config).put_run(run_dir, config.settings.data_dir)
+        with pipeline.on_storage(f"reprocess {rid}"):
+            storage.for_config(config).put_run(run_dir, config.settings.data_dir)
         result = load_run(config.settings.warehouse, run_dir)
     info = RunInfo.read(run_dir)
     return ReprocessSummary(
@@ -134,7 +136,8 @@ def _read_stored(
     say = say or say_on_stderr
     info = RunInfo.begin(rid, first, last, (s.name for s in sources))
     clock = time.monotonic()
-    storage.for_config(config).fetch_warc(config.settings.data_dir, info.sources, first, last)
+    with pipeline.on_storage(f"reprocess {rid}"):
+        storage.for_config(config).fetch_warc(config.settings.data_dir, info.sources, first, last)
     try:
         pipeline.begin_attempt(run_dir, info)
     except OSError as exc:

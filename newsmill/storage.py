@@ -151,7 +151,11 @@ class RunStorage:
 
         assert self.root is not None
         if not self.root.startswith("s3://"):
-            Path(self.root).mkdir(parents=True, exist_ok=True)
+            try:
+                Path(self.root).mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StorageError(f"cannot make the storage folder {self.root}: "
+                                   f"{exc.strerror or exc}") from None
             return LocalStore(self.root)
         bucket, _, prefix = self.root.removeprefix("s3://").partition("/")
         credentials = s3_credentials()

@@ -19,7 +19,7 @@ import obstore
 import pytest
 from obstore.store import S3Store
 
-from newsmill import layout
+from newsmill import layout, pipeline
 from newsmill.config import ConfigError, load_config
 from newsmill.local_airflow import services
 from newsmill.runfiles import RunInfo
@@ -135,6 +135,28 @@ def test_the_data_folder_as_storage_moves_nothing(tmp_path: Path) -> None:
 def test_a_uri_of_another_storage_is_refused(tmp_path: Path) -> None:
     with pytest.raises(StorageError, match="is not a run on the configured storage"):
         RunStorage("s3://bucket/a").run_id_of("s3://bucket/b/runs/x")
+
+
+def test_a_storage_that_refuses_is_a_run_failure_before_the_crawl(tmp_path: Path) -> None:
+    """`newsmill run` says it in one line (RunFailed), as for a run file it could not write."""
+    (tmp_path / "a-file").write_text("")
+    config_path = tmp_path / "sources.toml"
+    config_path.write_text(f'''[settings]
+data_dir = "{tmp_path / 'data'}"
+
+[storage]
+runs = "{tmp_path / 'a-file' / 'store'}"
+
+[[sources]]
+name = "alpha"
+domains = ["127.0.0.1:9"]
+language = "en"
+feeds = ["http://127.0.0.1:9/feed.xml"]
+''', encoding="utf-8")
+    with pytest.raises(pipeline.RunFailed, match=r"^crawl of 2026-11-18_2026-11-18_alpha: cannot make the "
+                       r"storage folder .*a-file/store: Not a directory$"):
+        pipeline.run(load_config(config_path), DAY, DAY, progress=False)
+    assert not (tmp_path / "data" / "runs" / "2026-11-18_2026-11-18_alpha" / layout.CRAWL_LOG).exists()
 
 
 @pytest.mark.parametrize(("body", "expected"), [
