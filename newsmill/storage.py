@@ -59,10 +59,6 @@ class RunStorage:
 
     root: str | None
 
-    @property
-    def is_data_folder(self) -> bool:
-        return self.root is None
-
     def uri(self, rid: str) -> str:
         """The URI of run `rid` on this storage (not for the data folder, where it is the directory)."""
         assert self.root is not None
