@@ -191,7 +191,7 @@ def scenario(tmp_path_factory):
                     patch.setenv(name, value)
             supervisor.add_worker(home, EXTRA_WORKER, "crawl")
             supervisor.add_worker(home, SECOND_WAREHOUSE, "warehouse")
-            lake = load_config(config).settings.lake
+            lake = result["lake"] = load_config(config).settings.lake
             check_usable(lake)  # the catalog and empty tables, so the reader has a lake from the start
             out, err = embedded.communicate(timeout=300)
             assert embedded.returncode == 0, f"embedded backfill: exit {embedded.returncode}\n{err}"
@@ -202,6 +202,7 @@ def scenario(tmp_path_factory):
             reader.start()
             client = AirflowClient(recorded.url)
             client.wait_dag(DAG_ID)
+            result["pool"], result["status"] = client.pool(supervisor.POOL), cli("status")
             # loads wait (no pool slot) until every collect is done, then start together: two at once
             client.ensure_pool(supervisor.POOL, 0, "held by the test")
             t_backfill = time.monotonic()
@@ -227,7 +228,6 @@ def scenario(tmp_path_factory):
             reader.stop.set()
             reader.join(timeout=60)
             result["reader"] = reader
-            result["lake"] = lake
             result["articles"] = _articles(lake)
             print(f"\nup --distributed and the embedded backfill: {up_seconds:.0f} s; DAG backfill of "
                   f"{len(DAYS)} days with a worker killed: {time.monotonic() - t_backfill:.0f} s; "
@@ -263,9 +263,18 @@ def _where_tasks_ran(client: AirflowClient) -> str:
     return "\n".join(lines)
 
 
+def test_the_stack_names_the_lake_and_lists_the_added_workers(scenario) -> None:
+    lake = scenario["lake"]
+    assert f"write {lake}" in scenario["up"]
+    status = scenario["status"].splitlines()
+    assert status[1] == f"  warehouse      {lake}  (config {scenario['config']})"
+    for name in ("worker-crawl", "worker-warehouse", EXTRA_WORKER, SECOND_WAREHOUSE):
+        assert any(line.split()[:1] == [name] and " running" in line for line in status), (name, status)
+    assert scenario["pool"]["slots"] == supervisor.LAKE_POOL_SLOTS  # up gave the lake's loads room
+
+
 def test_every_run_succeeds_and_the_lake_equals_the_embedded_run(scenario) -> None:
     assert [run["state"] for run in scenario["runs"]] == ["success"] * len(DAYS), scenario["detail"]
-    assert f"write {scenario['lake']}" in scenario["up"]
     articles, reference = scenario["articles"], scenario["reference"]
     assert len(reference) == sum(demo.expected_counts(spec.name, day) for spec in demo.SITES for day in DAYS)
     assert articles == reference
