@@ -193,8 +193,11 @@ def mode_airflow(setup: Setup, distributed: bool, shard: int | None, timeout: fl
         tasks = _task_stats(client, run)
         # before `down`: the S3 server keeps its objects in memory; the stack's services by their variables
         services = status(setup.home).service_ports
-        articles = count_articles(setup, {**env, **({k: v for k, v in services.airflow_env().items()
-                                                      if not k.startswith("AIRFLOW__")} if services else {})})
+        try:
+            articles = count_articles(setup, {**env, **({k: v for k, v in services.airflow_env().items()
+                                                          if not k.startswith("AIRFLOW__")} if services else {})})
+        except RuntimeError as exc:  # no warehouse: the run failed before any load, which `state` says
+            articles, tasks["count_error"] = 0, str(exc)[-300:]
     finally:
         subprocess.run(setup.newsmill("airflow", "--home", str(setup.home), "down"), capture_output=True, timeout=300)
     return {"up_seconds": round(up_seconds, 1), "wall_seconds": round(wall, 1), "cpu_seconds": round(cpu, 1),
@@ -202,13 +205,19 @@ def mode_airflow(setup: Setup, distributed: bool, shard: int | None, timeout: fl
 
 
 def _wait_run(client, timeout: float) -> dict:  # noqa: ANN001 (AirflowClient, imported in the mode)
+    """The day's run once it ended; after `timeout`, as it is, its state "timeout" (the task
+    instances that ended still count)."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for run in client.dag_runs(DAG_ID):
-            if (run.get("logical_date") or "").startswith(DAY.isoformat()) and run["state"] in ("success", "failed"):
-                return run
+    while True:
+        run = next((r for r in client.dag_runs(DAG_ID) if (r.get("logical_date") or "").startswith(DAY.isoformat())),
+                   None)
+        if run and run["state"] in ("success", "failed"):
+            return run
+        if time.monotonic() > deadline:
+            if run is None:
+                raise TimeoutError(f"{DAG_ID}: no run of {DAY} in {timeout:.0f} s")
+            return {**run, "state": "timeout"}
         time.sleep(2)
-    raise TimeoutError(f"{DAG_ID} did not finish in {timeout:.0f} s")
 
 
 def _when(value: str | None) -> float | None:
