@@ -204,9 +204,16 @@ def comments_cut(paragraphs: list[str], removed: set[int]) -> list[int]:
             and len(paragraphs[i]) <= MAX_HEADER_CHARS
             and _COMMENTS.match(paragraphs[i])
             and not _sentence(paragraphs[i])
+            and not _continued(paragraphs[i - 1], paragraphs[i])
         ):
             return [j for j in range(i, len(paragraphs)) if j not in removed]
     return []
+
+
+def _continued(before: str, paragraph: str) -> bool:
+    """The rest of the sentence above, hard-wrapped onto a line of its own ("... the" / "comments on
+    my posts."): it opens in lower case under a line that ends mid-sentence."""
+    return _wrapped(paragraph) and not _SENTENCE_END.search(before)
 
 
 def _sentence(paragraph: str) -> bool:
