@@ -155,9 +155,7 @@ def _extract(tree: HtmlElement | None, whole: bool, url: str) -> Extracted:
     unwrap_layout(tree)
     reopen_paragraph_divs(tree)
     # trafilatura reads a copy of the tree, which with_continuation then reads as it stands.
-    doc = _read(tree, url, reference)
-    lines = [line.strip() for line in (doc.text if doc else "").split("\n") if line.strip()]
-    paragraphs = with_continuation(tree, lines, reference) if lines else []
+    doc, paragraphs = _read(tree, url, reference)
     headlines = [h1.text_content() for h1 in tree.iter("h1") if not holds_blocks(h1)]
     body_words = _words_besides(paragraphs, [doc.title or "", *headlines] if doc else headlines)
     if body_words < MIN_BODY_WORDS:
@@ -182,27 +180,36 @@ def _extract(tree: HtmlElement | None, whole: bool, url: str) -> Extracted:
 
 
 def _read(tree: HtmlElement, url: str, reference: str):
-    """trafilatura's reading of the page (on a copy of the tree): favor_recall's, or the default
-    reading when favor_recall read one block of an article that readability and the default
-    reading both see whole."""
-    doc = trafilatura.bare_extraction(
-        tree, url=url, with_metadata=True, date_extraction_params=_DATE_PARAMS, **_OPTIONS
-    )
+    """trafilatura's reading of the page (on a copy of the tree) and its paragraphs, the article's
+    sibling blocks added: favor_recall's, or the default reading when favor_recall read one block
+    of an article that readability and the default reading both see whole."""
+    doc = _bare(tree, url, _OPTIONS)
+    paragraphs = _paragraphs(tree, doc, reference)
     ref_tokens = tokens(reference)
-    ours = tokens(doc.text if doc else "")
+    ours = tokens(" ".join(paragraphs))
     if (
         not ref_tokens
         or len(ref_tokens) < _RECALL_SHORTFALL * len(ours)
         or _inside(ref_tokens, ours) >= _MAX_REFERENCE_INSIDE
     ):
-        return doc
-    default = trafilatura.bare_extraction(
-        tree, url=url, with_metadata=True, date_extraction_params=_DATE_PARAMS,
-        **{**_OPTIONS, "favor_recall": False},
+        return doc, paragraphs
+    default = _bare(tree, url, {**_OPTIONS, "favor_recall": False})
+    default_paragraphs = _paragraphs(tree, default, reference)
+    if _inside(ref_tokens, tokens(" ".join(default_paragraphs))) >= _MIN_REFERENCE_HELD:
+        return default, default_paragraphs
+    return doc, paragraphs
+
+
+def _bare(tree: HtmlElement, url: str, options: dict):
+    return trafilatura.bare_extraction(
+        tree, url=url, with_metadata=True, date_extraction_params=_DATE_PARAMS, **options
     )
-    if default and _inside(ref_tokens, tokens(default.text)) >= _MIN_REFERENCE_HELD:
-        return default
-    return doc
+
+
+def _paragraphs(tree: HtmlElement, doc, reference: str) -> list[str]:
+    """The reading's lines, with the article's sibling blocks (transforms.continuation) added."""
+    lines = [line.strip() for line in (doc.text if doc else "").split("\n") if line.strip()]
+    return with_continuation(tree, lines, reference) if lines else []
 
 
 def _inside(these: list[str], text: list[str]) -> float:
