@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from transforms.language import tokens, word_count
 
@@ -54,14 +55,22 @@ _STAMP = re.compile(
 )
 
 
-def trailing_run(paragraphs: list[str], removed: set[int]) -> list[int]:
+def trailing_run(
+    paragraphs: list[str], removed: set[int], in_reference: Callable[[str], bool] = lambda _: False
+) -> list[int]:
     """Indices of the link-list run at the end of the text, or [] when there is none.
 
     The run may step over single longer lines (see _gap); if the run so extended is not accepted,
     its part below the first such line still may be.
+    A table row that the reference (readability's reading, `in_reference`) also reads is a row of
+    the article's own data table, not a line of a link list: a link table is a row of names that
+    readability leaves out with the page's other furniture.
     """
     order = [i for i in range(len(paragraphs) - 1, -1, -1) if i not in removed]
-    like = [list_like(paragraphs[i]) for i in order]
+    like = [
+        list_like(paragraphs[i]) and not (paragraphs[i].startswith("|") and in_reference(paragraphs[i]))
+        for i in order
+    ]
     run: list[int] = []
     first_gap = None
     for k, i in enumerate(order):
@@ -195,9 +204,16 @@ def comments_cut(paragraphs: list[str], removed: set[int]) -> list[int]:
             and len(paragraphs[i]) <= MAX_HEADER_CHARS
             and _COMMENTS.match(paragraphs[i])
             and not _sentence(paragraphs[i])
+            and not _continued(paragraphs[i - 1], paragraphs[i])
         ):
             return [j for j in range(i, len(paragraphs)) if j not in removed]
     return []
+
+
+def _continued(before: str, paragraph: str) -> bool:
+    """The rest of the sentence above, hard-wrapped onto a line of its own ("... the" / "comments on
+    my posts."): it opens in lower case under a line that ends mid-sentence."""
+    return _wrapped(paragraph) and not _SENTENCE_END.search(before)
 
 
 def _sentence(paragraph: str) -> bool:

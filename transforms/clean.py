@@ -23,7 +23,7 @@ from transforms.boilerplate import (
 from transforms.extract import Extracted
 from transforms.foreign import foreign_neighbours, foreign_score, languages
 from transforms.offtopic import offtopic
-from transforms.reference import not_in_reference
+from transforms.reference import in_reference, not_in_reference, reference_pairs
 from transforms.repeats import repeated_runs
 from transforms.teasers import promo_reason, related_header
 
@@ -92,7 +92,8 @@ def clean_paragraphs(
         verdicts[i] = ("related", 1.0)
     for i in before_headline(paragraphs, title):
         verdicts.setdefault(i, ("before_headline", 1.0))
-    for i in trailing_run(paragraphs, set(verdicts)):
+    pairs = reference_pairs(reference)
+    for i in trailing_run(paragraphs, set(verdicts), lambda p: in_reference(p, pairs)):
         verdicts[i] = ("trailing_list", 1.0)
     for i in ticker_runs(paragraphs, set(verdicts)):
         verdicts[i] = ("ticker", 1.0)

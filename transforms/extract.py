@@ -23,7 +23,7 @@ from lxml.html import HtmlElement, HTMLParser, fromstring
 from trafilatura.utils import HTML_PARSER, decode_file, load_html
 
 from transforms.continuation import with_continuation
-from transforms.language import word_count
+from transforms.language import tokens, word_count
 from transforms.markup import (
     collapse_wrapper_runs,
     holds_blocks,
@@ -43,6 +43,14 @@ _OPTIONS = {
     "include_tables": True,
     "deduplicate": False,
 }
+# favor_recall keeps its own reading of a long enough text without asking readability, and on some
+# templates that reading is one block of the article. When readability's reading is this many times
+# longer and mostly outside it, the page is read again as trafilatura reads by default (which does
+# compare with readability); that reading is kept when it holds readability's, so two of the three
+# readings agree on where the article is.
+_RECALL_SHORTFALL = 2.0
+_MAX_REFERENCE_INSIDE = 0.8  # of readability's tokens inside favor_recall's text: more is agreement
+_MIN_REFERENCE_HELD = 0.9  # of readability's tokens the default reading must hold to be kept
 # htmldate's strict search: date markup, URL and structured patterns only. Its extensive search
 # (free text through dateparser) costs more, and what it alone finds is the weakest evidence:
 # the 1st of a month for a year alone or a nonsense date, a footer or a sidebar date. A page without
@@ -147,11 +155,7 @@ def _extract(tree: HtmlElement | None, whole: bool, url: str) -> Extracted:
     unwrap_layout(tree)
     reopen_paragraph_divs(tree)
     # trafilatura reads a copy of the tree, which with_continuation then reads as it stands.
-    doc = trafilatura.bare_extraction(
-        tree, url=url, with_metadata=True, date_extraction_params=_DATE_PARAMS, **_OPTIONS
-    )
-    lines = [line.strip() for line in (doc.text if doc else "").split("\n") if line.strip()]
-    paragraphs = with_continuation(tree, lines, reference) if lines else []
+    doc, paragraphs = _read(tree, url, reference)
     headlines = [h1.text_content() for h1 in tree.iter("h1") if not holds_blocks(h1)]
     body_words = _words_besides(paragraphs, [doc.title or "", *headlines] if doc else headlines)
     if body_words < MIN_BODY_WORDS:
@@ -173,6 +177,45 @@ def _extract(tree: HtmlElement | None, whole: bool, url: str) -> Extracted:
         tags=_unique([*(doc.tags or []), *(doc.categories or [])]),
         reference=reference,
     )
+
+
+def _read(tree: HtmlElement, url: str, reference: str):
+    """trafilatura's reading of the page (on a copy of the tree) and its paragraphs, the article's
+    sibling blocks added: favor_recall's, or the default reading when favor_recall read one block
+    of an article that readability and the default reading both see whole."""
+    doc = _bare(tree, url, _OPTIONS)
+    paragraphs = _paragraphs(tree, doc, reference)
+    ref_tokens = tokens(reference)
+    ours = tokens(" ".join(paragraphs))
+    if (
+        not ref_tokens
+        or len(ref_tokens) < _RECALL_SHORTFALL * len(ours)
+        or _inside(ref_tokens, ours) >= _MAX_REFERENCE_INSIDE
+    ):
+        return doc, paragraphs
+    default = _bare(tree, url, {**_OPTIONS, "favor_recall": False})
+    default_paragraphs = _paragraphs(tree, default, reference)
+    if _inside(ref_tokens, tokens(" ".join(default_paragraphs))) >= _MIN_REFERENCE_HELD:
+        return default, default_paragraphs
+    return doc, paragraphs
+
+
+def _bare(tree: HtmlElement, url: str, options: dict):
+    return trafilatura.bare_extraction(
+        tree, url=url, with_metadata=True, date_extraction_params=_DATE_PARAMS, **options
+    )
+
+
+def _paragraphs(tree: HtmlElement, doc, reference: str) -> list[str]:
+    """The reading's lines, with the article's sibling blocks (transforms.continuation) added."""
+    lines = [line.strip() for line in (doc.text if doc else "").split("\n") if line.strip()]
+    return with_continuation(tree, lines, reference) if lines else []
+
+
+def _inside(these: list[str], text: list[str]) -> float:
+    """Share of the tokens `these` that occur in `text`."""
+    vocabulary = set(text)
+    return sum(t in vocabulary for t in these) / max(1, len(these))
 
 
 def _words_besides(paragraphs: list[str], headlines: list[str]) -> int:

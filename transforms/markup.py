@@ -18,6 +18,7 @@ _OWN_PARTS_XPATH = (
     "./thead | ./tbody | ./tfoot | ./tr | ./*/tr | ./tr/td | ./tr/th | ./*/tr/td | ./*/tr/th"
 )
 MAX_TABLE_LINK_DENSITY = 0.3
+MIN_LAYOUT_ITEM_PARAGRAPHS = 2  # <p>s in a list item that make it a layout cell, not an item
 _INLINE = frozenset(
     {"a", "b", "strong", "i", "em", "u", "span", "font", "br", "sup", "sub", "small", "abbr"}
 )
@@ -31,7 +32,9 @@ def unwrap_layout(tree: HtmlElement) -> None:
 
     Old templates put the whole article in one table cell or list item; trafilatura then emits it
     as one row or item, flattening its paragraphs, so an inserted paragraph could no longer be
-    judged on its own. A table or list holding block elements is layout, not data. A table of
+    judged on its own. A table holding block elements is layout, not data; so is a list item
+    holding two or more paragraphs (an article's), while a list item holding one paragraph, a
+    nested list or a heading over its items is a list of the article's own. A table of
     other blocks that is mostly links is a menu or a headline grid, which trafilatura would keep
     as table rows; data tables (results, figures) stay.
     """
@@ -42,7 +45,7 @@ def unwrap_layout(tree: HtmlElement) -> None:
         elif _link_density(table) > MAX_TABLE_LINK_DENSITY and table.getparent() is not None:
             _drop(table)
     for item in list(tree.iter("li")):
-        if holds_blocks(item):
+        if len(item.xpath(".//p")) >= MIN_LAYOUT_ITEM_PARAGRAPHS:
             item.tag = "div"
             parent = item.getparent()
             if parent is not None and parent.tag in ("ul", "ol"):

@@ -96,6 +96,12 @@ def pair_share(paragraph: str, reference: set[tuple[str, ...]]) -> float:
     return _share(_pairs(tokens(paragraph)), reference)
 
 
+def in_reference(paragraph: str, reference: set[tuple[str, ...]]) -> bool:
+    """Whether the reference reads the paragraph too (MIN_SUPPORT of its word pairs); a paragraph
+    without words (a table's rule line) is no evidence either way and reads as not."""
+    return bool(tokens(paragraph)) and pair_share(paragraph, reference) >= MIN_SUPPORT
+
+
 def _prose(paragraph: str, paragraph_tokens: list[str]) -> bool:
     """A sentence or more: above the article, that is the lead, which readability often drops."""
     return len(paragraph_tokens) >= MIN_LEAD_TOKENS and paragraph.rstrip().endswith(_STOPS)

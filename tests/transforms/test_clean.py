@@ -242,3 +242,37 @@ def test_a_trailing_list_of_exclaiming_headlines_goes():
     ]
     cleaned = clean_paragraphs([*BODY, *tail], "en")
     assert cleaned.text == "\n\n".join(BODY)
+
+
+RANKING = [
+    "| Rank | Harbour | Ferries a day |",
+    "|---|---|---|",
+    "| 1 | Eastwick | 42 |",
+    "| 2 | Westbury | 35 |",
+    "| 3 | Northam | 28 |",
+    "| 4 | Southport | 19 |",
+]
+
+
+def test_a_data_table_closing_the_article_stays_when_the_reference_reads_it():
+    reference = " ".join([*BODY, *RANKING])
+    assert clean_paragraphs([*BODY, *RANKING], "en", reference=reference).removed == []
+
+
+def test_a_table_the_reference_leaves_out_goes_as_a_trailing_list():
+    cleaned = clean_paragraphs([*BODY, *RANKING], "en", reference=" ".join(BODY))
+    assert cleaned.text == "\n\n".join(BODY)
+    assert {r.reason for r in cleaned.removed} == {"trailing_list"}
+
+
+def test_a_hard_wrapped_line_opening_with_comments_is_no_comments_header():
+    wrapped = [
+        "My backup script runs every night. It downloads all the",
+        "comments on my blog posts. It pulls out the",
+        "links from each post, fetches them all, and saves them.",
+        "When the old service shuts down I will serve those",
+        "comments from my backup instead of from their servers.",
+    ]
+    cleaned = clean_paragraphs([*BODY, *wrapped], "en")
+    assert "comments" not in {r.reason for r in cleaned.removed}
+    assert wrapped[1] in cleaned.text

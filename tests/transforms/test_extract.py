@@ -178,3 +178,33 @@ def test_a_brief_of_one_sentence_is_an_article():
     with pytest.raises(NoArticleText):
         extract_article(_headline_page(""), "https://ledger.test/a")
     assert extract_article(_headline_page(f"<p>{brief}</p>"), "https://ledger.test/a").paragraphs[-1] == brief
+
+
+TIPS = [
+    ("Plan your trip", ["Check the timetable before you leave home", "Buy a weekly pass at any kiosk in town"]),
+    ("Stay safe at night", ["Wait at lit stops near the main square", "Tell the driver where you want to get off"]),
+]
+
+
+def _list_page(items: str) -> bytes:
+    body = "".join(f"<p>{t}</p>" for t in PARAGRAPHS[:2]) + f"<ol>{items}</ol><p>{PARAGRAPHS[2]}</p>"
+    return (
+        "<html><head><title>Night buses</title></head><body><div class='nav'><a href='/'>Home</a></div>"
+        f"<article><h1>Night buses</h1>{body}</article></body></html>"
+    ).encode()
+
+
+def test_a_list_item_of_one_paragraph_and_a_nested_list_stays_an_item():
+    items = "".join(
+        f"<li><p>{head}</p><ul>{''.join(f'<li>{s}</li>' for s in subs)}</ul></li>" for head, subs in TIPS
+    )
+    paragraphs = extract_article(_list_page(items), "https://ledger.test/news/buses").paragraphs
+    for head, subs in TIPS:
+        assert f"- {head}" in paragraphs
+        assert all(f"- {s}" in paragraphs for s in subs)
+
+
+def test_a_list_item_holding_an_article_is_read_as_paragraphs():
+    items = "<li>" + "".join(f"<p>{t}</p>" for t in PARAGRAPHS[2:]) + "</li><li><a href='/more'>More news</a></li>"
+    paragraphs = extract_article(_list_page(items), "https://ledger.test/news/buses").paragraphs
+    assert all(t in paragraphs for t in PARAGRAPHS[2:])
