@@ -153,8 +153,8 @@ SHARD_SIZE: EnvVar[int | None] = EnvVar(
     "together)", None, "by the rule in docs/airflow.md (`NEWSMILL_CRAWL_SLOTS`)",
     "a whole number from 1 to 10000", _integer(1, 10000))
 CRAWL_SLOTS: EnvVar[int] = EnvVar(
-    "NEWSMILL_CRAWL_SLOTS", "`collect` tasks the deployment runs at once (Celery concurrency of the "
-    "`crawl` workers, summed): what the default shard size divides the sources by", 4,
+    "NEWSMILL_CRAWL_SLOTS", "`collect` tasks the deployment runs at once (on Celery: the `crawl` worker "
+    "processes, each one task at a time): what the default shard size divides the sources by", 4,
     "4", "a whole number from 1 to 10000", _integer(1, 10000))
 
 ENVIRONMENT: tuple[EnvVar, ...] = (
