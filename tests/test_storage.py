@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import time
 import urllib.request
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -187,28 +184,6 @@ def test_a_bad_storage_setting_names_itself(tmp_path: Path, body: str, message: 
 # --- moto's S3 server, as the local distributed stack starts it --------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    home = tmp_path_factory.mktemp("s3")
-    port = _free_port()
-    process = services.start_s3(home, port)
-    try:
-        deadline = time.monotonic() + 60
-        while not services._s3_ready(port):
-            assert process.poll() is None, "the S3 server exited"
-            assert time.monotonic() < deadline, "the S3 server did not answer within 60 s"
-            time.sleep(0.2)
-        services.create_bucket(port)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 @pytest.fixture

@@ -7,17 +7,14 @@ the WARC files come from the bucket."""
 from __future__ import annotations
 
 import textwrap
-import time
 import urllib.request
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 import newsmill
 from newsmill.local_airflow import services
-from newsmill.local_airflow.supervisor import free_port
 
 DAGS = Path(newsmill.__file__).resolve().parents[1] / "dags"  # the DAG of the newsmill under test
 PREFIX = "dagtest"
@@ -78,24 +75,6 @@ SCRIPT = textwrap.dedent(
     """
 )
 
-
-@pytest.fixture(scope="module")
-def s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """moto's S3 server with the `newsmill` bucket, as the local distributed stack starts it."""
-    home = tmp_path_factory.mktemp("s3")
-    port = free_port()
-    process = services.start_s3(home, port)
-    try:
-        deadline = time.monotonic() + 60
-        while not services._s3_ready(port):
-            assert process.poll() is None, "the S3 server exited"
-            assert time.monotonic() < deadline, "the S3 server did not answer within 60 s"
-            time.sleep(0.2)
-        services.create_bucket(port)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")

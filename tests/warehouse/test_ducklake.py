@@ -253,24 +253,6 @@ data_path = "s3://newsmill/lake/"
         assert "hunter2" not in str(raised.value)
 
 
-@pytest.fixture(scope="module")
-def s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """moto's S3 server with the `newsmill` bucket, as the local distributed stack starts it."""
-    home = tmp_path_factory.mktemp("s3")
-    port = _free_port()
-    process = services.start_s3(home, port)
-    try:
-        deadline = time.monotonic() + 60
-        while not services._s3_ready(port):
-            assert process.poll() is None, "the S3 server exited"
-            assert time.monotonic() < deadline, "the S3 server did not answer within 60 s"
-            time.sleep(0.2)
-        services.create_bucket(port)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
 
 def test_a_lake_on_s3_holds_the_same_rows_and_keeps_keys_out_of_the_catalog(
         postgres: int, s3: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
