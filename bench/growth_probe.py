@@ -230,12 +230,16 @@ def main() -> None:
                      "duckdb-tuned": engines.build_tuned}[engine]
             build(Path(database), Path(index_dir))
     elif a.op == "skip-list":
-        from newsmill.pipeline import known_urls
+        from newsmill.pipeline import known_urls, write_skip_list
         from newsmill.warehouse.connection import connect
         with connect(Path(a.args[0]), read_only=True) as con:
             names = [n for (n,) in con.execute("SELECT DISTINCT source FROM articles").fetchall()]
         config = SimpleNamespace(settings=SimpleNamespace(database=Path(a.args[0]), warehouse=Path(a.args[0])))
-        out = {"urls": len(known_urls(config, [SimpleNamespace(name=n) for n in names]))}
+        skip_file = Path(a.args[0]).with_name("skip_urls.probe.txt")
+        write_skip_list(skip_file, known_urls(config, [SimpleNamespace(name=n) for n in names]))
+        with skip_file.open(encoding="utf-8") as lines:
+            out = {"urls": sum(1 for _ in lines)}
+        skip_file.unlink()
     elif a.op == "build-warehouse":
         build_warehouse(Path(a.args[0]), int(a.args[1]), int(a.args[2]), say=lambda m: print(m, file=sys.stderr))
     elif a.op == "day-runs":

@@ -76,7 +76,7 @@ def backfill(
             pipeline.begin_attempt(run_dir, info)
         except OSError as exc:
             raise pipeline.cannot_write(f"backfill {rid}", exc, run_dir) from None
-        skip = () if refetch else pipeline.known_urls(config, selected)
+        skip = frozenset() if refetch else frozenset(pipeline.known_urls(config, selected))
         try:
             with Progress(progress, f"CC-NEWS {rid}", unit="pages") as bar:
                 scan = write_ccnews_crawl(

@@ -12,7 +12,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
@@ -186,16 +186,30 @@ def begin_attempt(run_dir: Path, info: RunInfo) -> None:
     info.write(run_dir)
 
 
-def known_urls(config: Config, sources: list[Source]) -> list[str]:
-    """The URLs of the sources' loaded articles: what a run skips unless asked to fetch again."""
+def known_urls(config: Config, sources: list[Source]) -> Iterator[str]:
+    """The URLs of the sources' loaded articles: what a run skips unless asked to fetch again.
+
+    Streamed in batches, so a caller writing them to a file holds one batch at a time, not every
+    URL of the warehouse; the warehouse stays open until the iteration ends."""
     try:
         with connect(config.settings.warehouse, read_only=True) as con:
-            rows = con.execute(
-                "SELECT url FROM articles WHERE source IN (SELECT unnest(?))", [[s.name for s in sources]]
-            ).fetchall()
+            result = con.execute(
+                "SELECT url FROM articles WHERE source IN (SELECT unnest(?))", [[s.name for s in sources]])
+            while batch := result.fetchmany(_URL_BATCH):
+                yield from (url for (url,) in batch)
     except NoWarehouse:
-        return []
-    return [url for (url,) in rows]
+        return
+
+
+_URL_BATCH = 10_000
+
+
+def write_skip_list(path: Path, urls: Iterable[str]) -> None:
+    """Write `urls` one per line so the crawl sees the old list or the new, never half of one."""
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", encoding="utf-8") as out:
+        out.writelines(f"{url}\n" for url in urls)
+    tmp.replace(path)
 
 
 def _crawl(
@@ -222,7 +236,7 @@ def _crawl(
         storage.for_config(config).fetch_warc(config.settings.data_dir, info.sources, first, last)
     try:
         begin_attempt(run_dir, info)
-        layout.write_atomic(skip_file, "" if refetch else "\n".join(known_urls(config, sources)))
+        write_skip_list(skip_file, () if refetch else known_urls(config, sources))
     except OSError as exc:
         raise cannot_write(f"crawl of {rid}", exc, run_dir) from None
     clock = time.monotonic()

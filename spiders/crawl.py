@@ -75,10 +75,10 @@ def read_skip_urls(path: Path | None) -> frozenset[str]:
     if path is None:
         return frozenset()
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open(encoding="utf-8") as lines:  # line by line: the list may hold every known URL
+            return frozenset(canonical_url(line.strip()) for line in lines if line.strip())
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read --skip-urls file: {exc.strerror or exc}") from None
-    return frozenset(canonical_url(line) for line in text.splitlines() if line.strip())
 
 
 def run_crawl(

@@ -122,7 +122,7 @@ def test_same_rows_views_and_searches_as_the_duckdb_file(lake: DuckLake, tmp_pat
 def test_the_pipeline_reads_and_checks_days_through_the_lake(lake: DuckLake, tmp_path: Path) -> None:
     town = Source(name="town", language="en", domains=("t",))
     config = Config(path=tmp_path / "sources.toml", settings=Settings(data_dir=tmp_path, lake=lake), sources=(town,))
-    assert pipeline.known_urls(config, [town]) == []  # nothing loaded yet
+    assert list(pipeline.known_urls(config, [town])) == []  # nothing loaded yet
     for run in _runs(tmp_path / "runs"):
         load_run(lake, run)
     assert sorted(pipeline.known_urls(config, [town])) == ["http://t/a", "http://t/a-copy", "http://t/b", "http://t/c"]
