@@ -55,7 +55,8 @@ def not_in_reference(
 ) -> dict[int, float]:
     """The paragraphs the reference does not contain, with their support (share of word pairs
     contained): short ones anywhere, any after the reference's last paragraph, none that reads as
-    a lead above its first, nor a list item on the article's topic between its first and last.
+    a lead above its first, nor, between its first and last, a list item on the article's topic
+    or the line ending in a colon that introduces a list which stays.
     `protected` paragraphs (the headline, which readability leaves out) are never judged.
     """
     ref_tokens = tokens(reference)
@@ -82,11 +83,27 @@ def not_in_reference(
     if _fragment(len(ref_tokens), per_paragraph, judged):
         return {}
     supported = {t for i in agreed for t in per_paragraph[i] if len(t) >= MIN_WORD_LENGTH}
+    items = {
+        i
+        for i in judged
+        if first < i < last and _on_topic_item(paragraphs[i], per_paragraph[i], supported)
+    }
     return {
         i: s
         for i, s in judged.items()
-        if not (first < i < last and _on_topic_item(paragraphs[i], per_paragraph[i], supported))
+        if i not in items and not (first < i < last and _introduces(paragraphs, i, judged, items))
     }
+
+
+def _introduces(paragraphs: list[str], i: int, judged: dict[int, float], items: set[int]) -> bool:
+    """A line ending in a colon over a list item that stays: the article's own list's lead-in."""
+    following = i + 1
+    return (
+        paragraphs[i].rstrip().endswith(":")
+        and following < len(paragraphs)
+        and bool(LIST_ITEM.match(paragraphs[following]))
+        and (following not in judged or following in items)
+    )
 
 
 def _on_topic_item(paragraph: str, paragraph_tokens: list[str], supported: set[str]) -> bool:

@@ -44,6 +44,13 @@ def test_list_items_on_the_story_stay_and_link_lines_go_between_what_the_referen
     assert sorted(not_in_reference(paragraphs, " ".join(STORY))) == [4, 5]
 
 
+def test_the_line_introducing_a_list_that_stays_stays_and_one_over_a_link_list_goes():
+    kept_list = ["Two steps follow at once:", "- Grain deliveries by rail suspended until Friday"]
+    link_list = ["More from the newsroom:", "- Subscribe to our weekly newsletter"]
+    paragraphs = [*STORY[:2], *kept_list, *link_list, *STORY[2:]]
+    assert sorted(not_in_reference(paragraphs, " ".join(STORY))) == [4, 5]
+
+
 def test_a_list_item_on_the_story_after_the_reference_still_goes():
     paragraphs = [*STORY, "- Grain deliveries by rail suspended until Friday"]
     assert sorted(not_in_reference(paragraphs, " ".join(STORY))) == [4]
