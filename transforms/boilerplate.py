@@ -48,6 +48,12 @@ _CLOCK_LEAD = re.compile(
     r"^\W{0,3}(?:(?:\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|\d{4}-\d{1,2}-\d{1,2})[\s,T]+)?"
     r"\d{1,2}[:.]\d{2}\b(?![.:]\d)"
 )
+# A dateline: a clock time ("15:58", not "3.69" or "12:01:07"'s parts) and a date or a year
+_CLOCK = re.compile(r"(?<![\d.])\d{1,2}:\d{2}(?![\d.])")
+_DATE_OR_YEAR = re.compile(
+    r"\b\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b|\b\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b|\b(?:19|20)\d{2}\b"
+)
+MAX_DATELINE_WORDS = 10
 _COUNT = re.compile(r"^\W{0,2}\d{1,7}\W{0,2}$")  # a bare number: "102", "[4372]"
 _TAG = re.compile(r"</?[A-Za-z][\w:-]*(?:\s[^<>]*)?/?>")
 _STAMP = re.compile(
@@ -140,6 +146,19 @@ def _marked(paragraph: str) -> bool:
         or _STAMP.search(paragraph)
         or _TRUNCATED.search(paragraph)
         or paragraph.startswith("|")
+    )
+
+
+def dateline(paragraph: str) -> bool:
+    """A publication stamp left in the text ("28.11.2011 14:09", "Πηγή: ΑΠΕ 11/12/11-01:02",
+    "Published at 11:27, Thursday, 12 January 2012"): a short line with a clock time and a date.
+    Table rows and list items are the article's data (timetables, results), not stamps."""
+    return (
+        word_count(paragraph) <= MAX_DATELINE_WORDS
+        and not paragraph.startswith("|")
+        and not LIST_ITEM.match(paragraph)
+        and bool(_CLOCK.search(paragraph))
+        and bool(_DATE_OR_YEAR.search(paragraph))
     )
 
 

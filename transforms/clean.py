@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from transforms.boilerplate import (
     before_headline,
     comments_cut,
+    dateline,
     headline_index,
     list_like,
     markup_share,
@@ -101,6 +102,9 @@ def clean_paragraphs(
         verdicts[i] = ("offtopic", score)
     for i, support in _kept_not_in_reference(paragraphs, title, reference, verdicts).items():
         verdicts[i] = ("not_in_reference", 1.0 - support)
+    for i, paragraph in enumerate(paragraphs):
+        if i not in verdicts and dateline(paragraph):
+            verdicts[i] = ("dateline", 1.0)
     kept = [p for i, p in enumerate(paragraphs) if i not in verdicts]
     removed = [Removed(i, paragraphs[i], *verdicts[i]) for i in sorted(verdicts)]
     return Cleaned("\n\n".join(kept), langs.article, removed)

@@ -16,6 +16,7 @@ from copy import deepcopy
 from lxml.html import HtmlElement
 from trafilatura.external import try_readability
 
+from transforms.boilerplate import LIST_ITEM
 from transforms.language import tokens
 
 MIN_REFERENCE_TOKENS = 30  # a shorter reading is no evidence of where the article is
@@ -34,6 +35,12 @@ MAX_FRAGMENT_COVERAGE = 0.5
 # ... and it is one when what it leaves out is sentences, averaging this many tokens a paragraph;
 # menus and headline lists, which it rightly leaves out, are short lines.
 MIN_PROSE_TOKENS = 15
+# A list item between the reference's first and last paragraphs stays when this share of its words
+# (MIN_WORD_LENGTH+ letters) recur in the paragraphs the reference supports: a guide's or a
+# listicle's items, which readability leaves out with the menus, name the article's own subject;
+# a link list's or a headline column's lines name other things.
+MIN_ITEM_TOPIC_SHARE = 0.25
+MIN_WORD_LENGTH = 4
 _STOPS = (".", "!", "?", "。", "！", "？", "…", "»", '"', "”")
 
 
@@ -48,8 +55,9 @@ def not_in_reference(
 ) -> dict[int, float]:
     """The paragraphs the reference does not contain, with their support (share of word pairs
     contained): short ones anywhere, any after the reference's last paragraph, none that reads as
-    a lead above its first. `protected` paragraphs (the headline, which readability leaves out)
-    are never judged.
+    a lead above its first, nor, between its first and last, a list item on the article's topic
+    or the line ending in a colon that introduces a list which stays.
+    `protected` paragraphs (the headline, which readability leaves out) are never judged.
     """
     ref_tokens = tokens(reference)
     per_paragraph = [tokens(p) for p in paragraphs]
@@ -74,7 +82,36 @@ def not_in_reference(
     }
     if _fragment(len(ref_tokens), per_paragraph, judged):
         return {}
-    return judged
+    supported = {t for i in agreed for t in per_paragraph[i] if len(t) >= MIN_WORD_LENGTH}
+    items = {
+        i
+        for i in judged
+        if first < i < last and _on_topic_item(paragraphs[i], per_paragraph[i], supported)
+    }
+    return {
+        i: s
+        for i, s in judged.items()
+        if i not in items and not (first < i < last and _introduces(paragraphs, i, judged, items))
+    }
+
+
+def _introduces(paragraphs: list[str], i: int, judged: dict[int, float], items: set[int]) -> bool:
+    """A line ending in a colon over a list item that stays: the article's own list's lead-in."""
+    following = i + 1
+    return (
+        paragraphs[i].rstrip().endswith(":")
+        and following < len(paragraphs)
+        and bool(LIST_ITEM.match(paragraphs[following]))
+        and (following not in judged or following in items)
+    )
+
+
+def _on_topic_item(paragraph: str, paragraph_tokens: list[str], supported: set[str]) -> bool:
+    """A list item whose words recur in the supported text: one of the article's own items."""
+    words = {t for t in paragraph_tokens if len(t) >= MIN_WORD_LENGTH}
+    return bool(LIST_ITEM.match(paragraph) and words) and (
+        len(words & supported) >= MIN_ITEM_TOPIC_SHARE * len(words)
+    )
 
 
 def _fragment(reference_tokens: int, per_paragraph: list[list[str]], judged: dict[int, float]) -> bool:

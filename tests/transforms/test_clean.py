@@ -276,3 +276,21 @@ def test_a_hard_wrapped_line_opening_with_comments_is_no_comments_header():
     cleaned = clean_paragraphs([*BODY, *wrapped], "en")
     assert "comments" not in {r.reason for r in cleaned.removed}
     assert wrapped[1] in cleaned.text
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    ["28.11.2011 14:09", "Πηγή: ΑΠΕ\t\t\xa011/12/11-01:02", "Published at 11:27, Thursday, 12 January 2012"],
+)
+def test_a_dateline_left_in_the_text_goes(stamp: str):
+    cleaned = clean_paragraphs([BODY[0], stamp, *BODY[1:]], "en")
+    assert cleaned.text == "\n\n".join(BODY)
+    assert [r.reason for r in cleaned.removed] == ["dateline"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["| 09:30 | Opening session, 2026 budget |", "- 14:00: the council votes on the 2026 plan", "Average GPA: 3.69 in 2023"],
+)
+def test_timetable_rows_list_items_and_decimals_are_not_datelines(line: str):
+    assert clean_paragraphs([BODY[0], line, *BODY[1:]], "en").removed == []

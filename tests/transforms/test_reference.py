@@ -33,6 +33,29 @@ def test_a_long_paragraph_inside_the_story_stays_though_the_reference_lacks_it()
     assert not_in_reference(paragraphs, " ".join(STORY)) == {}
 
 
+def test_list_items_on_the_story_stay_and_link_lines_go_between_what_the_reference_reads():
+    items = [
+        "- Grain deliveries by rail suspended until Friday",
+        "- Night shifts moved to the eastern berths",
+        "- Subscribe to our weekly newsletter",
+        "- Most read: local elections results",
+    ]
+    paragraphs = [*STORY[:2], *items, *STORY[2:]]
+    assert sorted(not_in_reference(paragraphs, " ".join(STORY))) == [4, 5]
+
+
+def test_the_line_introducing_a_list_that_stays_stays_and_one_over_a_link_list_goes():
+    kept_list = ["Two steps follow at once:", "- Grain deliveries by rail suspended until Friday"]
+    link_list = ["More from the newsroom:", "- Subscribe to our weekly newsletter"]
+    paragraphs = [*STORY[:2], *kept_list, *link_list, *STORY[2:]]
+    assert sorted(not_in_reference(paragraphs, " ".join(STORY))) == [4, 5]
+
+
+def test_a_list_item_on_the_story_after_the_reference_still_goes():
+    paragraphs = [*STORY, "- Grain deliveries by rail suspended until Friday"]
+    assert sorted(not_in_reference(paragraphs, " ".join(STORY))) == [4]
+
+
 def test_protected_paragraphs_are_never_judged():
     headline = "Harbour crane collapses during storm"
     removed = not_in_reference([headline, *STORY], " ".join(STORY), protected={0})
