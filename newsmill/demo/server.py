@@ -28,6 +28,17 @@ Handler = Callable[[BaseHTTPRequestHandler], None]
 """A route may also be a function that writes the whole response itself (for faults)."""
 
 
+def send_page(request: BaseHTTPRequestHandler, page: Page) -> None:
+    """Answer `request` with `page`: what a route's handler calls once it has decided (or waited)."""
+    request.send_response(page.status)
+    request.send_header("Content-Type", page.content_type)
+    request.send_header("Content-Length", str(len(page.body)))
+    for name, value in page.headers.items():
+        request.send_header(name, value)
+    request.end_headers()
+    request.wfile.write(page.body)
+
+
 class _RequestHandler(BaseHTTPRequestHandler):
     routes: Mapping[str, Page | Handler] = {}
     protocol_version = "HTTP/1.1"
@@ -39,13 +50,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if callable(route):
             route(self)
             return
-        self.send_response(route.status)
-        self.send_header("Content-Type", route.content_type)
-        self.send_header("Content-Length", str(len(route.body)))
-        for name, value in route.headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(route.body)
+        send_page(self, route)
 
     def log_message(self, format: str, *args: object) -> None:  # quiet: tests read the crawl log
         pass

@@ -33,6 +33,7 @@ from bench.cli_harness import NEWSMILL, alive_in_session, alive_naming, kill_nam
 from newsmill import demo
 from newsmill.config import load_config
 from newsmill.demo import Page
+from newsmill.demo.server import send_page
 from newsmill.local_airflow import DAG_ID, services, supervisor
 from newsmill.local_airflow.client import AirflowClient
 from newsmill.warehouse import connect
@@ -66,14 +67,8 @@ def _slowed(page: Page, seconds: float):
 
     def answer(request) -> None:
         time.sleep(seconds)
-        request.send_response(page.status)
-        request.send_header("Content-Type", page.content_type)
-        request.send_header("Content-Length", str(len(page.body)))
-        for name, value in page.headers.items():
-            request.send_header(name, value)
-        request.end_headers()
         with contextlib.suppress(ConnectionError):  # the killed worker's crawl hung up
-            request.wfile.write(page.body)
+            send_page(request, page)
 
     return answer
 

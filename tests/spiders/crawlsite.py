@@ -17,7 +17,7 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
-from newsmill.demo.server import Page, SiteServer
+from newsmill.demo.server import Page, SiteServer, send_page
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -50,21 +50,11 @@ class RecordingSite:
                 if callable(route):
                     route(request)
                 else:
-                    send(request, route)
+                    send_page(request, route)
 
             return handler
 
         self.server.set_routes({path: recorded(route) for path, route in routes.items()})
-
-
-def send(request: BaseHTTPRequestHandler, page: Page) -> None:
-    request.send_response(page.status)
-    request.send_header("Content-Type", page.content_type)
-    request.send_header("Content-Length", str(len(page.body)))
-    for name, value in page.headers.items():
-        request.send_header(name, value)
-    request.end_headers()
-    request.wfile.write(page.body)
 
 
 def article(title: str, day: str) -> Page:

@@ -19,12 +19,11 @@ from crawlsite import (
     crawl_env,
     news_routes,
     run_crawl,
-    send,
     write_config,
 )
 from warcio.archiveiterator import ArchiveIterator
 
-from newsmill.demo.server import Page
+from newsmill.demo.server import Page, send_page
 from spiders.warc import good_length
 
 
@@ -114,7 +113,7 @@ def test_crawl_one_day(site: RecordingSite, tmp_path: Path) -> None:
 def test_failures_are_logged_with_readable_errors(site: RecordingSite, tmp_path: Path) -> None:
     def slow(request) -> None:
         time.sleep(2.5)
-        send(request, article("Slow", "2026-11-20"))
+        send_page(request, article("Slow", "2026-11-20"))
 
     pages = {
         "/n/missing-1": None,
@@ -182,7 +181,7 @@ def test_sigterm_leaves_appendable_warc_and_no_done_file(site: RecordingSite, tm
 
     def slow(request) -> None:
         time.sleep(0.1)
-        send(request, article(request.path, "2026-11-20"))
+        send_page(request, article(request.path, "2026-11-20"))
 
     items = "".join(f"<item><link>{site.url}{p}</link></item>" for p in paths)
     routes = {p: slow for p in paths}
@@ -275,7 +274,7 @@ def test_per_site_concurrency_is_enforced_without_delay(site: RecordingSite, tmp
         time.sleep(0.15)
         with lock:
             active[0] -= 1
-        send(request, article(request.path, "2026-11-20"))
+        send_page(request, article(request.path, "2026-11-20"))
 
     items = "".join(f"<item><link>{site.url}{p}</link></item>" for p in paths)
     routes = {p: slow for p in paths}
