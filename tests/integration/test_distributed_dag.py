@@ -1,10 +1,13 @@
-"""The real newsmill_daily DAG on `newsmill airflow up --distributed`, a worker killed mid-crawl.
+"""`newsmill airflow up --distributed` and the real newsmill_daily DAG on it, a worker killed mid-crawl.
 
 One stack for the module (real PostgreSQL, Redis, S3 server, Airflow on Celery), the demo sites on
 loopback (article pages answered after a short delay, so a crawl lasts long enough to be killed):
-  1. the warehouse is the stack's DuckLake (catalog in its PostgreSQL, Parquet in its S3 bucket);
-     a third Celery worker on queue `crawl` joins (`supervisor.add_worker`), each worker with a data
-     folder of its own; the demo days are backfilled, two runs at a time;
+  1. `up` starts every process and service, `status` lists each one running, `env` points Airflow's
+     CLI at the Celery executor and this Redis, the S3 bucket answers; the warehouse is the stack's
+     DuckLake (catalog in its PostgreSQL, Parquet in its S3 bucket); a third Celery worker on queue
+     `crawl` joins (`supervisor.add_worker`), each worker with a data folder of its own; the demo
+     days are backfilled, two runs at a time: collects run on the `crawl` queue's workers only,
+     loads on the `warehouse` queue's;
   2. the lake's articles equal those of an embedded `newsmill backfill` of the same days into a
      DuckDB file, column for column (times, run ids and WARC offsets aside);
   3. the first crawl seen running on a crawl worker gets every process of that worker SIGKILLed,
@@ -14,16 +17,20 @@ loopback (article pages answered after a short delay, so a crawl lasts long enou
      once: their running times overlap, and all landed: no URL twice;
   5. a reader thread queries the lake read-only throughout, without an error, and never sees a
      source's day in part; `newsmill query` reads the lake with what `newsmill airflow env` exports;
-  6. `down` leaves nothing of the module running.
+  6. every process SIGKILLed (stale pid file, PostgreSQL's stale postmaster.pid, its cluster
+     already made): up works again on the same home;
+  7. `down` leaves nothing of the module running.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import subprocess
 import threading
 import time
+import urllib.request
 from datetime import date, datetime
 from pathlib import Path
 
@@ -49,6 +56,8 @@ PAGE_DELAY = 0.4  # seconds before an article page answers: a crawl runs for sec
 EXTRA_WORKER = "worker-second-crawl"
 CRAWL_WORKERS = ("worker-crawl", EXTRA_WORKER)
 SECOND_WAREHOUSE = "worker-second-warehouse"  # a worker runs one task at a time: two loads need two
+EVERY = {"postgres", "redis", "s3", "api-server", "scheduler", "dag-processor", "triggerer",
+         "worker-crawl", "worker-warehouse"}  # what `up --distributed` starts
 COLUMNS = ("url, source, pub_date, listed_date, date_source, title, authors, description, site_name, "
            "language, tags, content_hash, word_count")
 
@@ -198,6 +207,7 @@ def scenario(tmp_path_factory):
             client = AirflowClient(recorded.url)
             client.wait_dag(DAG_ID)
             result["pool"], result["status"] = client.pool(supervisor.POOL), cli("status")
+            result["exports"], result["recorded"] = cli("env"), supervisor.status(home)
             # loads wait (no pool slot) until every collect is done, then start together: two at once
             client.ensure_pool(supervisor.POOL, 0, "held by the test")
             t_backfill = time.monotonic()
@@ -266,6 +276,27 @@ def test_the_stack_names_the_lake_and_lists_the_added_workers(scenario) -> None:
     for name in ("worker-crawl", "worker-warehouse", EXTRA_WORKER, SECOND_WAREHOUSE):
         assert any(line.split()[:1] == [name] and " running" in line for line in status), (name, status)
     assert scenario["pool"]["slots"] == supervisor.LAKE_POOL_SLOTS  # up gave the lake's loads room
+    recorded = scenario["recorded"]
+    assert set(recorded.pids) == EVERY | {EXTRA_WORKER, SECOND_WAREHOUSE}
+    for name in EVERY:
+        assert any(line.split()[:1] == [name] and " running" in line for line in status), (name, status)
+    exports = scenario["exports"]  # Airflow's own CLI, pointed at this stack
+    assert "AIRFLOW__CORE__EXECUTOR=CeleryExecutor" in exports
+    assert f"redis://127.0.0.1:{recorded.service_ports.redis}/0" in exports
+    with urllib.request.urlopen(recorded.services["s3"], timeout=10) as bucket:  # the bucket `up` made
+        assert bucket.status == 200
+
+
+def test_collects_ran_on_crawl_workers_and_loads_on_warehouse_workers(scenario) -> None:
+    queues = {ti["task_id"]: ti["queue"] for ti in scenario["tis"]}
+    assert {queue for task, queue in queues.items() if task.endswith("collect")} == {"crawl"}, queues
+    assert {queue for task, queue in queues.items() if task.endswith("load")} == {"warehouse"}, queues
+    # the crawl writes WARC in its worker's data folder; a load fetches only the run's files
+    folders = supervisor.status(scenario["home"]).workers
+    survivor = next(name for name in CRAWL_WORKERS if name != scenario["killed"][0])
+    assert list(Path(folders[survivor]).rglob("*.warc.gz"))
+    for name in ("worker-warehouse", SECOND_WAREHOUSE):
+        assert list(Path(folders[name]).rglob("*.warc.gz")) == [], name
 
 
 def test_every_run_succeeds_and_the_lake_equals_the_embedded_run(scenario) -> None:
@@ -317,6 +348,19 @@ def test_a_reader_queries_throughout_and_never_sees_part_of_a_load(scenario) -> 
     assert shell.returncode == 0, shell.stderr
     n = len(scenario["articles"])
     assert shell.stdout.splitlines()[-1] == f"{n},{n}"
+
+
+def test_up_again_after_every_process_was_killed(scenario) -> None:
+    """As after a power cut: stale pid file, PostgreSQL's stale postmaster.pid, its cluster, databases
+    and bucket already made (no initdb this time)."""
+    home, cli = scenario["home"], scenario["cli"]
+    for pgid in supervisor.status(home).pids.values():
+        with contextlib.suppress(ProcessLookupError):  # the crawl worker killed before is gone
+            os.killpg(pgid, signal.SIGKILL)
+    assert (home / "postgres" / "postmaster.pid").exists()
+    cli("up", "--distributed")
+    assert set(supervisor.status(home).pids) == EVERY
+    assert all(" running" in line for line in cli("status").splitlines()[2:])
 
 
 def test_down_leaves_nothing_running(scenario) -> None:
