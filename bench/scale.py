@@ -32,11 +32,13 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -145,12 +147,17 @@ def mode_run(setup: Setup, timeout: float) -> dict:
                              stderr=subprocess.PIPE, text=True)
     with TreeMemory(child.pid, interval=0.5) as memory:
         deadline = time.monotonic() + timeout
-        while (status := os.wait4(child.pid, os.WNOHANG))[0] == 0:
-            if time.monotonic() > deadline:
-                child.kill()
-                status = os.wait4(child.pid, 0)
-                return {"timed_out": True, "wall_seconds": round(time.perf_counter() - started, 1)}
-            time.sleep(0.2)
+        try:
+            while (status := os.wait4(child.pid, os.WNOHANG))[0] == 0:
+                if time.monotonic() > deadline:
+                    child.kill()
+                    status = os.wait4(child.pid, 0)
+                    return {"timed_out": True, "wall_seconds": round(time.perf_counter() - started, 1)}
+                time.sleep(0.2)
+        except KeyboardInterrupt:  # the bench is stopped: so is its run, which stops its crawl and workers
+            child.terminate()
+            os.wait4(child.pid, 0)
+            raise
     wall = time.perf_counter() - started
     child.returncode = os.waitstatus_to_exitcode(status[1])
     if child.returncode:
@@ -277,8 +284,9 @@ def shard_setting() -> bool:
     return any(variable.name == SHARD_VARIABLE for variable in ENVIRONMENT)
 
 
-def measure(args: argparse.Namespace, work: Path) -> list[dict]:
-    rows = []
+def measure(args: argparse.Namespace, work: Path, rows: list[dict], save: Callable[[], None]) -> None:
+    """Append a row to `rows` per size and mode, calling `save` after each: a run of an hour or more
+    stopped part-way keeps every mode it finished."""
     shards = args.shard_sizes if shard_setting() else [None]
     for sources in args.sources:
         site = Served(sources, args.articles, DAY, processes=args.server_processes)
@@ -301,12 +309,12 @@ def measure(args: argparse.Namespace, work: Path) -> list[dict]:
                     result.update(storage(setup))
                 rows.append({"sources": sources, "articles_per_source": args.articles, "mode": mode,
                              "shard_size": shard, **result})
+                save()
                 say(json.dumps({k: v for k, v in rows[-1].items() if not isinstance(v, dict)}))
                 if not args.keep:
                     shutil.rmtree(setup.work, ignore_errors=True)
         finally:
             site.stop()
-    return rows
 
 
 def ratios(rows: list[dict]) -> None:
@@ -389,21 +397,31 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     work = args.keep or Path(tempfile.mkdtemp(prefix="newsmill-scale-"))
     work.mkdir(parents=True, exist_ok=True)
+    rows: list[dict] = []
     result: dict = {"started": datetime.now().isoformat(timespec="seconds"), "cores": os.cpu_count(),
-                    "day": DAY.isoformat(), "delay": args.delay, "argv": sys.argv[1:]}
-    try:
-        rows = measure(args, work)
-    finally:
-        if args.keep is None:
-            shutil.rmtree(work, ignore_errors=True)
-    ratios(rows)
-    result["rows"] = rows
+                    "day": DAY.isoformat(), "delay": args.delay, "argv": sys.argv[1:], "rows": rows}
     out = args.out or ROOT / "bench" / "results" / f"scale-{datetime.now():%Y%m%d-%H%M%S}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=1))
+
+    def save() -> None:
+        ratios(rows)
+        out.write_text(json.dumps(result, indent=1))
+
+    stopped = False
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)  # SIGTERM stops as Ctrl-C does
+    try:
+        measure(args, work, rows, save)
+    except KeyboardInterrupt:
+        stopped = True
+        say(f"stopped: the table has the {len(rows)} modes that finished")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+    save()
     print(table(rows, args.markdown))
     print(f"\nresult: {out}")
-    return 0
+    return 130 if stopped else 0
 
 
 def say(text: str) -> None:
