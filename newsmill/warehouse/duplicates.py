@@ -5,6 +5,12 @@ Two articles are near-duplicates when at least half of the smaller one's sampled
 articles of the run and those within `WINDOW_DAYS` of them are compared, so the cost of a load does
 not grow with the warehouse. In each group the earliest article (day, fetch time, URL) is the
 original; the others point at it through `duplicate_of`.
+
+A shingle (and a content hash) is matched against at most `MAX_HOLDERS` articles of the window,
+the earliest that hold it: comparing every pair that shares one grows with the square of a cluster
+(a wire story carried by 1,000 sources is 1,000,000 pairs a shingle). The earliest holders are the
+candidates for the original, so a copy still finds it, and its overlap with each of them is counted
+on every shingle they share.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import duckdb
 WINDOW_DAYS = 3
 MIN_OVERLAP = 0.5
 MIN_SAMPLES = 3
+MAX_HOLDERS = 32
 
 
 def mark_duplicates(con: duckdb.DuckDBPyConnection, run_id: str) -> int:
@@ -26,22 +33,29 @@ def mark_duplicates(con: duckdb.DuckDBPyConnection, run_id: str) -> int:
             WHERE run_id = $run
         ), nearby AS (  -- within the window of some fresh article's own day, not of the run's whole
                         -- span: a run that also finds a years-old page must not compare against years
-            SELECT url, content_hash, len(fingerprint) AS n, fingerprint FROM articles
+            SELECT url, content_hash, len(fingerprint) AS n, fingerprint, pub_date, fetched_at FROM articles
             WHERE pub_date IN (SELECT DISTINCT f.pub_date + CAST(d AS INTEGER)
                                FROM fresh f, range(-$days, $days + 1) r(d))
+        ), holders AS (  -- each shingle's earliest holders only (module docstring)
+            SELECT url, n, h FROM (
+                SELECT url, n, unnest(fingerprint) AS h, pub_date, fetched_at FROM nearby WHERE n >= $min_samples
+            )
+            QUALIFY row_number() OVER (PARTITION BY h ORDER BY pub_date, fetched_at, url) <= $holders
         ), shared AS (
             SELECT f.url AS a, o.url AS b, count(*) AS common, any_value(least(f.n, o.n)) AS smaller
             FROM (SELECT url, n, unnest(fingerprint) AS h FROM fresh WHERE n >= $min_samples) f
-            JOIN (SELECT url, n, unnest(fingerprint) AS h FROM nearby WHERE n >= $min_samples) o
-              ON f.h = o.h AND f.url <> o.url
+            JOIN holders o ON f.h = o.h AND f.url <> o.url
             GROUP BY ALL
         )
         SELECT a, b FROM shared WHERE common >= $overlap * smaller
         UNION
-        SELECT f.url, o.url FROM fresh f JOIN nearby o
+        SELECT f.url, o.url FROM fresh f
+        JOIN (FROM nearby QUALIFY row_number() OVER (PARTITION BY content_hash
+                                                     ORDER BY pub_date, fetched_at, url) <= $holders) o
           ON f.content_hash = o.content_hash AND f.url <> o.url AND coalesce(f.content_hash, '') <> ''
         """,
-        {"run": run_id, "days": WINDOW_DAYS, "min_samples": MIN_SAMPLES, "overlap": MIN_OVERLAP},
+        {"run": run_id, "days": WINDOW_DAYS, "min_samples": MIN_SAMPLES, "overlap": MIN_OVERLAP,
+         "holders": MAX_HOLDERS},
     )
     con.execute(
         """

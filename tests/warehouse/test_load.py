@@ -15,7 +15,7 @@ import pytest
 
 from newsmill import layout
 from newsmill.runfiles import ARTICLES_SCHEMA
-from newsmill.warehouse import WarehouseError, connect, load_run
+from newsmill.warehouse import WarehouseError, connect, duplicates, load_run
 from newsmill.warehouse.load import IncompleteRun
 from transforms.fingerprint import fingerprint
 
@@ -161,6 +161,31 @@ def test_near_duplicates_across_runs_point_at_the_earliest(tmp_path: Path) -> No
     assert marks == {"http://wire/harbour": None, "http://t/other": None,
                      "http://t/harbour-copy": "http://wire/harbour", "http://t/market": None}
     assert clusters == [("http://wire/harbour", 1)]
+
+
+@pytest.mark.parametrize("exact", [False, True], ids=["edited copies", "exact copies"])
+def test_a_cluster_larger_than_the_holders_a_shingle_is_matched_against_points_at_its_earliest(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exact: bool) -> None:
+    """Each shingle is compared with its MAX_HOLDERS earliest holders only (2 here): 12 copies over
+    two runs, and an unrelated story sharing a sentence with them, cluster as a full comparison would."""
+    monkeypatch.setattr(duplicates, "MAX_HOLDERS", 2)
+    db = tmp_path / "news.duckdb"
+
+    def copy(i: int, day: date) -> dict:
+        text = STORY if exact else f"Report {i}: {STORY}"
+        row = article(f"http://s{i:02}/harbour", text, day)
+        return {**row, "fetched_at": datetime(2026, 11, 20, 8, i, tzinfo=UTC)}
+
+    aside = article("http://t/aside", STORY.split(". ")[0] + ". " + " ".join(
+        f"Stall {i} at the farmers market sold apples and pears." for i in range(30)))
+    load_run(db, make_run(tmp_path / "r1", [copy(i, date(2026, 11, 19)) for i in range(5)], []))
+    load_run(db, make_run(tmp_path / "r2", [copy(i, DAY) for i in range(5, 12)] + [aside], []))
+    with connect(db, read_only=True) as con:
+        marks = dict(con.execute("SELECT url, duplicate_of FROM articles").fetchall())
+        clusters = con.execute("SELECT original, copies FROM duplicate_clusters").fetchall()
+    assert marks.pop("http://t/aside") is None
+    assert marks == {f"http://s{i:02}/harbour": None if i == 0 else "http://s00/harbour" for i in range(12)}
+    assert clusters == [("http://s00/harbour", 11)]
 
 
 def test_every_attempt_is_kept_and_the_latest_state_is_a_view(tmp_path: Path) -> None:
