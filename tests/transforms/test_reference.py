@@ -139,3 +139,34 @@ def test_a_lead_above_what_the_reference_reads_stays_but_menu_lines_go():
     menu = ["Home", "Port news"]
     removed = not_in_reference([*menu, lead, *STORY], " ".join(STORY))
     assert sorted(removed) == [0, 1]
+
+
+CLOSING = [
+    "What to expect next winter",
+    "Boats that are drained, covered and double moored before the first frost of winter come "
+    "through the season with a dry deck, a whole engine block and lines that still hold, and the "
+    "owners who check the cover and the mooring lines after every storm seldom need the boatyard "
+    "in spring.",
+    "How often should the mooring lines be checked?",
+    "After every storm, and once a fortnight otherwise: winter gales chafe the mooring lines of a "
+    "small boat through at the fairlead, the cleat and the edge of the pontoon, and a line wrapped "
+    "in old hose where it passes over them lasts the whole winter on its moorings.",
+]
+OTHER_STORY = ["Also on the site", "Harwell sailing club elects a new commodore"]
+
+
+def test_the_article_read_on_past_the_reference_keeps_the_sentences_of_its_closing_section():
+    """readability stopped at the last step: the long sentences after it are on the guide's subject,
+    so the guide runs on to them and they stay; the short lines among them are judged as inside the
+    article, and the link lines after them as after it."""
+    paragraphs = [*GUIDE, *CLOSING, *OTHER_STORY]
+    removed = not_in_reference(paragraphs, " ".join(GUIDE[1:]), protected={0})
+    n = len(GUIDE)
+    assert sorted(removed) == [n, n + 2, n + 4, n + 5]
+
+
+def test_without_the_read_on_the_closing_section_goes_with_the_rest():
+    """The same sentences after more than two other lines: the article has ended."""
+    paragraphs = [*GUIDE, *MENU[:3], *CLOSING]
+    removed = not_in_reference(paragraphs, " ".join(GUIDE[1:]), protected={0})
+    assert sorted(removed) == list(range(len(GUIDE), len(paragraphs)))
