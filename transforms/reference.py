@@ -49,6 +49,11 @@ MIN_SENTENCE_TOPIC_SHARE = 0.4
 # ... as long as such sentences follow each other with at most this many other lines between (a
 # heading, a question over its answer).
 MAX_READ_ON_GAP = 2
+# A section heading between two paragraphs the reference reads stays (readability drops headings):
+# a line of at most this many tokens, with a letter, not closed like a sentence or a clause and
+# without a colon (a "Source: ..." or "Photo: ..." label is no heading), right under a sentence.
+MAX_HEADING_TOKENS = 12
+_NOT_HEADING_ENDS = (".", "!", "?", ":", ";", ",", "…", "。", "！", "？", "：", "；", "，")
 _STOPS = (".", "!", "?", "。", "！", "？", "…", "»", '"', "”")
 
 
@@ -97,11 +102,30 @@ def not_in_reference(
         for i in judged
         if first < i < last and _on_topic_item(paragraphs[i], per_paragraph[i], supported)
     }
+    kept = items | {i for i in judged if first < i < last and _heading(paragraphs, i, support)}
     return {
         i: s
         for i, s in judged.items()
-        if i not in items and not (first < i < last and _introduces(paragraphs, i, judged, items))
+        if i not in kept and not (first < i < last and _introduces(paragraphs, i, judged, items))
     }
+
+
+def _heading(paragraphs: list[str], i: int, support: list[float]) -> bool:
+    """A section heading of the article: a short line with a letter, not closed like a sentence
+    and without a colon, between a supported sentence and a supported paragraph. Captions, source
+    lines and ad labels inside an article seldom sit right under a sentence and over the next
+    paragraph readability reads, and those that do are mostly "label: value" lines."""
+    text = paragraphs[i].rstrip()
+    return (
+        len(tokens(text)) <= MAX_HEADING_TOKENS
+        and any(c.isalpha() for c in text)
+        and not text.endswith(_NOT_HEADING_ENDS)
+        and ":" not in text
+        and "：" not in text
+        and support[i - 1] >= MIN_SUPPORT
+        and support[i + 1] >= MIN_SUPPORT
+        and paragraphs[i - 1].rstrip().endswith(_STOPS)
+    )
 
 
 def _read_on(

@@ -170,3 +170,30 @@ def test_without_the_read_on_the_closing_section_goes_with_the_rest():
     paragraphs = [*GUIDE, *MENU[:3], *CLOSING]
     removed = not_in_reference(paragraphs, " ".join(GUIDE[1:]), protected={0})
     assert sorted(removed) == list(range(len(GUIDE), len(paragraphs)))
+
+
+SECTIONED = [
+    "Eastwick harbour reopens its north quay after the winter storms.",
+    "The quay was closed in January after a gale tore up part of its deck and two mooring posts.",
+    "What was repaired",
+    "Contractors replaced forty metres of deck and reset the mooring posts in concrete footings.",
+    "Photo: Eastwick Port Authority",
+    "Fishing boats may tie up at the quay again from Monday, the harbour master said on Friday.",
+    "Advertisement",
+    "The harbour master asked skippers to keep clear of the south end, where the work goes on.",
+]
+
+
+def test_a_section_heading_between_what_the_reference_reads_stays_and_labels_go():
+    """A short heading under a sentence and over a paragraph the reference reads stays; a
+    "label: value" line there goes, and so does a label over a paragraph the reference lacks."""
+    reference = " ".join(SECTIONED[i] for i in (0, 1, 3, 5, 7))
+    removed = not_in_reference(SECTIONED, reference)
+    assert sorted(removed) == [4]
+
+
+def test_a_heading_under_a_line_that_is_no_sentence_is_still_judged():
+    lines = ["Latest from our port office", "What was repaired"]
+    paragraphs = [SECTIONED[0], *lines, SECTIONED[3], SECTIONED[7]]
+    reference = " ".join([SECTIONED[0], SECTIONED[3], SECTIONED[7]])
+    assert sorted(not_in_reference(paragraphs, reference)) == [1, 2]
