@@ -18,6 +18,12 @@ _OWN_PARTS_XPATH = (
     "./thead | ./tbody | ./tfoot | ./tr | ./*/tr | ./tr/td | ./tr/th | ./*/tr/td | ./*/tr/th"
 )
 MAX_TABLE_LINK_DENSITY = 0.3
+# A table whose rows all have two or more cells, each holding at most one block and this many
+# words, is a data table whose editor wrapped cell text in <p>s, not a layout table.
+MAX_GRID_CELL_WORDS = 50
+_CELL_BLOCKS_XPATH = (
+    "count(.//p | .//div | .//h1 | .//h2 | .//h3 | .//ul | .//ol | .//table | .//blockquote)"
+)
 MIN_LAYOUT_ITEM_PARAGRAPHS = 2  # <p>s in a list item that make it a layout cell, not an item
 _INLINE = frozenset(
     {"a", "b", "strong", "i", "em", "u", "span", "font", "br", "sup", "sub", "small", "abbr"}
@@ -34,12 +40,13 @@ def unwrap_layout(tree: HtmlElement) -> None:
     as one row or item, flattening its paragraphs, so an inserted paragraph could no longer be
     judged on its own. A table holding block elements is layout, not data; so is a list item
     holding two or more paragraphs (an article's), while a list item holding one paragraph, a
-    nested list or a heading over its items is a list of the article's own. A table of
-    other blocks that is mostly links is a menu or a headline grid, which trafilatura would keep
-    as table rows; data tables (results, figures) stay.
+    nested list or a heading over its items is a list of the article's own. A grid of short cells
+    (`_grid`) is data even with a <p> in a cell. A table of other blocks that is mostly links is a
+    menu or a headline grid, which trafilatura would keep as table rows; data tables (results,
+    figures) stay.
     """
     for table in list(tree.iter("table")):
-        if holds_blocks(table):
+        if holds_blocks(table) and not _grid(table):
             for el in [table, *table.xpath(_OWN_PARTS_XPATH)]:
                 el.tag = "div"
         elif _link_density(table) > MAX_TABLE_LINK_DENSITY and table.getparent() is not None:
@@ -50,6 +57,23 @@ def unwrap_layout(tree: HtmlElement) -> None:
             parent = item.getparent()
             if parent is not None and parent.tag in ("ul", "ol"):
                 parent.tag = "div"
+
+
+def _grid(table: HtmlElement) -> bool:
+    """Two or more rows of two or more cells each, no cell holding more than one block or more than
+    MAX_GRID_CELL_WORDS words: a data table (a layout table holds the article in one cell)."""
+    rows = table.xpath("./tr | ./*/tr")
+    if len(rows) < 2:
+        return False
+    for row in rows:
+        cells = row.xpath("./td | ./th")
+        if len(cells) < 2 or any(
+            cell.xpath(_CELL_BLOCKS_XPATH) > 1
+            or len("".join(cell.itertext()).split()) > MAX_GRID_CELL_WORDS
+            for cell in cells
+        ):
+            return False
+    return True
 
 
 def holds_blocks(element: HtmlElement) -> bool:
