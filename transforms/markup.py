@@ -28,6 +28,8 @@ MIN_LAYOUT_ITEM_PARAGRAPHS = 2  # <p>s in a list item that make it a layout cell
 _INLINE = frozenset(
     {"a", "b", "strong", "i", "em", "u", "span", "font", "br", "sup", "sub", "small", "abbr"}
 )
+# Blocks whose loose text is running text of the page, not one line (a heading) or a phrase.
+_TEXT_CONTAINERS = frozenset({"div", "section", "article", "main", "td", "blockquote", "body"})
 _WRAPPER = r"(?:div|span|section|article|main|aside|header|footer|nav|font|center)"
 _OPENING_RUN = re.compile(rf"(?:<{_WRAPPER}\b[^>]*>\s*)+(<{_WRAPPER}\b[^>]*>)", re.IGNORECASE)
 _CLOSING_RUN = re.compile(rf"(</{_WRAPPER}\s*>)(?:\s*</{_WRAPPER}\s*>)+", re.IGNORECASE)
@@ -103,6 +105,37 @@ def reopen_paragraph_divs(tree: HtmlElement) -> None:
             _wrap_loose_text(div)
 
 
+def paragraph_loose_text(tree: HtmlElement) -> None:
+    """Give their own paragraphs to runs of loose text that empty blocks cut apart.
+
+    Some templates set the article as loose text in a container, broken by empty divs (ad slots,
+    spacers): `<div>First part.<div class="ad"></div>Second part.</div>`. trafilatura's
+    favor_recall reading keeps the text before such a div and drops the text after it (the div's
+    tail). In a container (div, section, article, main, td, blockquote, body; not a heading or an
+    inline element, where the text is one line) holding an empty div followed by text, each run
+    of loose text and inline elements becomes a <p>, the container's own text before its first
+    child included.
+    """
+    parents = {
+        div.getparent()
+        for div in tree.iter("div")
+        if (div.tail or "").strip()
+        and div.getparent() is not None
+        and div.getparent().tag in _TEXT_CONTAINERS
+        and not "".join(div.itertext()).strip()
+    }
+    for parent in parents:
+        blocks = [child for child in parent if child.tag not in _INLINE]
+        if (parent.text or "").strip():
+            lead = parent.makeelement("p")
+            parent.insert(0, lead)
+            lead.text, parent.text = parent.text, None
+            _take_inline_run(lead)
+        for block in blocks:
+            if (block.tail or "").strip():
+                _wrap_loose_text(block)
+
+
 def collapse_wrapper_runs(html: str) -> str:
     """The page with each run of wrapper start tags (or end tags) that hold nothing between them
     reduced to one: the innermost start tag, with its attributes, and the first end tag.
@@ -120,12 +153,17 @@ def _wrap_loose_text(element: HtmlElement) -> None:
     """Move the text after `element`, up to the next block, into a new <p> right after it."""
     paragraph = element.makeelement("p")
     paragraph.text, element.tail = element.tail, None
-    following = element.getnext()
+    element.addnext(paragraph)
+    _take_inline_run(paragraph)
+
+
+def _take_inline_run(paragraph: HtmlElement) -> None:
+    """Move the inline elements right after `paragraph` (with their tails) into it."""
+    following = paragraph.getnext()
     while following is not None and following.tag in _INLINE:
         nxt = following.getnext()
         paragraph.append(following)  # moves it, with its tail
         following = nxt
-    element.addnext(paragraph)
 
 
 def _link_density(element: HtmlElement) -> float:

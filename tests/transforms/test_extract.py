@@ -4,8 +4,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from lxml.html import fromstring
 
 from transforms.extract import NoArticleText, extract_article
+from transforms.markup import paragraph_loose_text
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -230,3 +232,21 @@ def test_a_data_table_stays_rows_when_its_cells_wrap_text_in_paragraphs(cell):
     rows = [p for p in paragraphs if p.startswith("|")]
     assert any("Harbour and the eastern suburbs" in r and "18.50" in r for r in rows)
     assert all(t in paragraphs for t in PARAGRAPHS)
+
+
+def test_loose_text_cut_by_empty_blocks_gets_paragraphs_of_its_own():
+    """The article as loose text in a container, cut by an empty ad slot: each run of loose text
+    and inline elements becomes a <p>; text inside a heading is left as it is."""
+    first, second = PARAGRAPHS[:2]
+    html = (
+        f"<div class='body'>{first}<span class='br'></span><b>Quay</b> works"
+        "<div class='ad'><div id='slot-1'></div></div>"
+        f" {second}<h2>Costs<div class='spacer'></div>and dates</h2></div>"
+    )
+    container = fromstring(html)
+    paragraph_loose_text(container)
+    assert [child.tag for child in container] == ["p", "div", "p", "h2"]
+    assert container[0].text_content() == f"{first}Quay works"
+    assert container[2].text_content().strip() == second
+    assert container[3].text_content() == "Costsand dates"
+    assert not (container.text or "").strip()
