@@ -51,7 +51,8 @@ MIN_SENTENCE_TOPIC_SHARE = 0.4
 MAX_READ_ON_GAP = 2
 # A section heading between two paragraphs the reference reads stays (readability drops headings):
 # a line of at most this many tokens, with a letter, not closed like a sentence or a clause and
-# without a colon (a "Source: ..." or "Photo: ..." label is no heading), right under a sentence.
+# without a colon (a "Source: ..." or "Photo: ..." label is no heading), right under a sentence or
+# a list item (the end of the section before).
 MAX_HEADING_TOKENS = 12
 _NOT_HEADING_ENDS = (".", "!", "?", ":", ";", ",", "…", "。", "！", "？", "：", "；", "，")
 _STOPS = (".", "!", "?", "。", "！", "？", "…", "»", '"', "”")
@@ -112,10 +113,11 @@ def not_in_reference(
 
 def _heading(paragraphs: list[str], i: int, support: list[float]) -> bool:
     """A section heading of the article: a short line with a letter, not closed like a sentence
-    and without a colon, between a supported sentence and a supported paragraph. Captions, source
-    lines and ad labels inside an article seldom sit right under a sentence and over the next
-    paragraph readability reads, and those that do are mostly "label: value" lines."""
-    text = paragraphs[i].rstrip()
+    and without a colon, between a supported sentence or list item and a supported paragraph.
+    Captions, source lines and ad labels inside an article seldom sit right under a sentence or an
+    item and over the next paragraph readability reads, and those that do are mostly
+    "label: value" lines."""
+    text, above = paragraphs[i].rstrip(), paragraphs[i - 1].rstrip()
     return (
         len(tokens(text)) <= MAX_HEADING_TOKENS
         and any(c.isalpha() for c in text)
@@ -124,7 +126,7 @@ def _heading(paragraphs: list[str], i: int, support: list[float]) -> bool:
         and "：" not in text
         and support[i - 1] >= MIN_SUPPORT
         and support[i + 1] >= MIN_SUPPORT
-        and paragraphs[i - 1].rstrip().endswith(_STOPS)
+        and (above.endswith(_STOPS) or bool(LIST_ITEM.match(above)))
     )
 
 

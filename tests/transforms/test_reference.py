@@ -197,3 +197,11 @@ def test_a_heading_under_a_line_that_is_no_sentence_is_still_judged():
     paragraphs = [SECTIONED[0], *lines, SECTIONED[3], SECTIONED[7]]
     reference = " ".join([SECTIONED[0], SECTIONED[3], SECTIONED[7]])
     assert sorted(not_in_reference(paragraphs, reference)) == [1, 2]
+
+
+def test_a_section_heading_under_a_list_stays():
+    """The section before ends with a list the reference reads; the heading after it stays."""
+    items = ["- The deck of the north quay", "- Two mooring posts and their footings"]
+    paragraphs = [*SECTIONED[:2], *items, "What it cost", SECTIONED[5], SECTIONED[7]]
+    reference = " ".join([*SECTIONED[:2], *items, SECTIONED[5], SECTIONED[7]])
+    assert not_in_reference(paragraphs, reference) == {}
