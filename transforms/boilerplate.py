@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 
@@ -23,6 +24,10 @@ MIN_INTRO_WORDS = 6
 GAP_CONTEXT = 3
 GAP_MIN_RUN = 6  # list lines of a run that steps over longer lines
 MIN_RUN = 3  # fewer trailing short lines are more often a sign-off, a source or a caption
+# A run whose lines the reference (readability's reading) reads this often, and that is longer than
+# the text above it, is the article itself (a directory of names, addresses and fees under a short
+# introduction): furniture after an article is neither read by readability nor longer than it.
+MIN_RUN_IN_REFERENCE = 0.5
 MAX_HEADLINE_WORDS = 12
 MIN_TICKER = 4
 MAX_ITEM_WORDS = 25
@@ -97,19 +102,29 @@ def trailing_run(
                 break
             first_gap = len(run) if first_gap is None else first_gap
         run.append(i)
-    if first_gap is not None and _accepted(paragraphs, removed, order, run, GAP_MIN_RUN):
+    accepted = functools.partial(_accepted, paragraphs, removed, order, in_reference=in_reference)
+    if first_gap is not None and accepted(run, GAP_MIN_RUN):
         return sorted(run)
     run = run[:first_gap]
-    return sorted(run) if _accepted(paragraphs, removed, order, run, MIN_RUN) else []
+    return sorted(run) if accepted(run, MIN_RUN) else []
 
 
 def _accepted(
-    paragraphs: list[str], removed: set[int], order: list[int], run: list[int], min_lines: int
+    paragraphs: list[str],
+    removed: set[int],
+    order: list[int],
+    run: list[int],
+    min_lines: int,
+    in_reference: Callable[[str], bool],
 ) -> bool:
     """A run long enough to be a list, leaving an article, and not the article's own list."""
     lines = sum(list_like(paragraphs[i]) for i in run)
     kept_words = sum(word_count(paragraphs[i]) for i in order if i not in run)
     if lines < min_lines or kept_words < 2 * MAX_ITEM_WORDS:
+        return False
+    if sum(word_count(paragraphs[i]) for i in run) > kept_words and (
+        sum(in_reference(paragraphs[i]) for i in run) >= MIN_RUN_IN_REFERENCE * len(run)
+    ):
         return False
     top = min(run)
     before = [paragraphs[i] for i in range(top) if i not in removed][-2:]
@@ -192,15 +207,19 @@ def ticker_runs(paragraphs: list[str], removed: set[int]) -> list[int]:
 
 def _continues(before: list[str], first: list[str]) -> bool:
     """True when the run is a list of the article itself: introduced by a sentence ending in a
-    colon, or the tail of a numbered or dated list.
+    colon, the tail of a numbered or dated list, or the rest of a list whose items run on.
 
     Tour dates or a numbered product list run on from longer items of the same shape above (items
     may alternate with a link line, hence two on each side); a related-links block does not repeat
-    the shape of the article's last paragraphs.
+    the shape of the article's last paragraphs. A run opening with a list item right under a kept
+    list item is the end of that list (its short last items, the notes under an essay): a link
+    block comes after the article's closing line or its own header, not inside its list.
     """
     intro = before[-1].rstrip() if before else ""
     if intro.endswith((":", "：")) and word_count(intro) >= MIN_INTRO_WORDS:
         return True  # "Here are the tour dates:" - the article introduces its own list
+    if intro and LIST_ITEM.match(intro) and first and LIST_ITEM.match(first[0]):
+        return True
     shapes = {_shape(p) for p in first} - {None}
     return any(_shape(p) in shapes for p in before)
 

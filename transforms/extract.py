@@ -27,6 +27,7 @@ from transforms.language import tokens, word_count
 from transforms.markup import (
     collapse_wrapper_runs,
     holds_blocks,
+    paragraph_loose_text,
     reopen_paragraph_divs,
     unwrap_layout,
 )
@@ -154,6 +155,7 @@ def _extract(tree: HtmlElement | None, whole: bool, url: str) -> Extracted:
     reference = reference_text(tree)
     unwrap_layout(tree)
     reopen_paragraph_divs(tree)
+    paragraph_loose_text(tree)
     # trafilatura reads a copy of the tree, which with_continuation then reads as it stands.
     doc, paragraphs = _read(tree, url, reference)
     headlines = [h1.text_content() for h1 in tree.iter("h1") if not holds_blocks(h1)]

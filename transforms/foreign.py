@@ -19,6 +19,8 @@ from transforms.language import identify, same_language, word_count
 FOREIGN_MIN_SCORE = 0.6
 FOREIGN_MIN_WORDS = 6
 TITLE_CASE_MIN_SCORE = 0.9
+# A paragraph detected as foreign is confirmed on its words without the capitalised ones (names)
+# when at least FOREIGN_MIN_WORDS of them remain; see _names_aside.
 # Neighbours of a foreign paragraph: see foreign_neighbours.
 NEIGHBOUR_MIN_SCORE = 0.3
 HEADLINE_MAX_WORDS = 18
@@ -80,9 +82,26 @@ def foreign_score(paragraph: str, detected: Detected, language: str | None) -> f
         _foreign(lang, language)
         and score >= threshold
         and _language_words(paragraph) >= FOREIGN_MIN_WORDS
+        and not _names_aside(paragraph, language)
     ):
         return score
     return None
+
+
+def _names_aside(paragraph: str, language: str | None) -> bool:
+    """Whether the paragraph's words without the capitalised ones read as the article's language.
+
+    Names ("Fritz Eckart von Weizsäcker") read as any language and can tip a paragraph of the
+    article's own language to another; with them left out, its running words say which it is.
+    An insert in another language keeps its own running words (German capitalises its nouns, not
+    its verbs and articles), so it still goes. Runs only for a paragraph about to be removed.
+    """
+    words = _LETTERS.findall(paragraph)
+    rest = [w for w in words if not w[0].isupper()]
+    if len(rest) < FOREIGN_MIN_WORDS or len(rest) == len(words):
+        return False
+    lang, score = identify(" ".join(rest))
+    return same_language(lang, language) and score >= FOREIGN_MIN_SCORE
 
 
 def foreign_neighbours(

@@ -18,10 +18,18 @@ _OWN_PARTS_XPATH = (
     "./thead | ./tbody | ./tfoot | ./tr | ./*/tr | ./tr/td | ./tr/th | ./*/tr/td | ./*/tr/th"
 )
 MAX_TABLE_LINK_DENSITY = 0.3
+# A table whose rows all have two or more cells, each holding at most one block and this many
+# words, is a data table whose editor wrapped cell text in <p>s, not a layout table.
+MAX_GRID_CELL_WORDS = 50
+_CELL_BLOCKS_XPATH = (
+    "count(.//p | .//div | .//h1 | .//h2 | .//h3 | .//ul | .//ol | .//table | .//blockquote)"
+)
 MIN_LAYOUT_ITEM_PARAGRAPHS = 2  # <p>s in a list item that make it a layout cell, not an item
 _INLINE = frozenset(
     {"a", "b", "strong", "i", "em", "u", "span", "font", "br", "sup", "sub", "small", "abbr"}
 )
+# Blocks whose loose text is running text of the page, not one line (a heading) or a phrase.
+_TEXT_CONTAINERS = frozenset({"div", "section", "article", "main", "td", "blockquote", "body"})
 _WRAPPER = r"(?:div|span|section|article|main|aside|header|footer|nav|font|center)"
 _OPENING_RUN = re.compile(rf"(?:<{_WRAPPER}\b[^>]*>\s*)+(<{_WRAPPER}\b[^>]*>)", re.IGNORECASE)
 _CLOSING_RUN = re.compile(rf"(</{_WRAPPER}\s*>)(?:\s*</{_WRAPPER}\s*>)+", re.IGNORECASE)
@@ -34,12 +42,13 @@ def unwrap_layout(tree: HtmlElement) -> None:
     as one row or item, flattening its paragraphs, so an inserted paragraph could no longer be
     judged on its own. A table holding block elements is layout, not data; so is a list item
     holding two or more paragraphs (an article's), while a list item holding one paragraph, a
-    nested list or a heading over its items is a list of the article's own. A table of
-    other blocks that is mostly links is a menu or a headline grid, which trafilatura would keep
-    as table rows; data tables (results, figures) stay.
+    nested list or a heading over its items is a list of the article's own. A grid of short cells
+    (`_grid`) is data even with a <p> in a cell. A table of other blocks that is mostly links is a
+    menu or a headline grid, which trafilatura would keep as table rows; data tables (results,
+    figures) stay.
     """
     for table in list(tree.iter("table")):
-        if holds_blocks(table):
+        if holds_blocks(table) and not _grid(table):
             for el in [table, *table.xpath(_OWN_PARTS_XPATH)]:
                 el.tag = "div"
         elif _link_density(table) > MAX_TABLE_LINK_DENSITY and table.getparent() is not None:
@@ -50,6 +59,23 @@ def unwrap_layout(tree: HtmlElement) -> None:
             parent = item.getparent()
             if parent is not None and parent.tag in ("ul", "ol"):
                 parent.tag = "div"
+
+
+def _grid(table: HtmlElement) -> bool:
+    """Two or more rows of two or more cells each, no cell holding more than one block or more than
+    MAX_GRID_CELL_WORDS words: a data table (a layout table holds the article in one cell)."""
+    rows = table.xpath("./tr | ./*/tr")
+    if len(rows) < 2:
+        return False
+    for row in rows:
+        cells = row.xpath("./td | ./th")
+        if len(cells) < 2 or any(
+            cell.xpath(_CELL_BLOCKS_XPATH) > 1
+            or len("".join(cell.itertext()).split()) > MAX_GRID_CELL_WORDS
+            for cell in cells
+        ):
+            return False
+    return True
 
 
 def holds_blocks(element: HtmlElement) -> bool:
@@ -79,6 +105,37 @@ def reopen_paragraph_divs(tree: HtmlElement) -> None:
             _wrap_loose_text(div)
 
 
+def paragraph_loose_text(tree: HtmlElement) -> None:
+    """Give their own paragraphs to runs of loose text that empty blocks cut apart.
+
+    Some templates set the article as loose text in a container, broken by empty divs (ad slots,
+    spacers): `<div>First part.<div class="ad"></div>Second part.</div>`. trafilatura's
+    favor_recall reading keeps the text before such a div and drops the text after it (the div's
+    tail). In a container (div, section, article, main, td, blockquote, body; not a heading or an
+    inline element, where the text is one line) holding an empty div followed by text, each run
+    of loose text and inline elements becomes a <p>, the container's own text before its first
+    child included.
+    """
+    parents = {
+        div.getparent()
+        for div in tree.iter("div")
+        if (div.tail or "").strip()
+        and div.getparent() is not None
+        and div.getparent().tag in _TEXT_CONTAINERS
+        and not "".join(div.itertext()).strip()
+    }
+    for parent in parents:
+        blocks = [child for child in parent if child.tag not in _INLINE]
+        if (parent.text or "").strip():
+            lead = parent.makeelement("p")
+            parent.insert(0, lead)
+            lead.text, parent.text = parent.text, None
+            _take_inline_run(lead)
+        for block in blocks:
+            if (block.tail or "").strip():
+                _wrap_loose_text(block)
+
+
 def collapse_wrapper_runs(html: str) -> str:
     """The page with each run of wrapper start tags (or end tags) that hold nothing between them
     reduced to one: the innermost start tag, with its attributes, and the first end tag.
@@ -96,12 +153,17 @@ def _wrap_loose_text(element: HtmlElement) -> None:
     """Move the text after `element`, up to the next block, into a new <p> right after it."""
     paragraph = element.makeelement("p")
     paragraph.text, element.tail = element.tail, None
-    following = element.getnext()
+    element.addnext(paragraph)
+    _take_inline_run(paragraph)
+
+
+def _take_inline_run(paragraph: HtmlElement) -> None:
+    """Move the inline elements right after `paragraph` (with their tails) into it."""
+    following = paragraph.getnext()
     while following is not None and following.tag in _INLINE:
         nxt = following.getnext()
         paragraph.append(following)  # moves it, with its tail
         following = nxt
-    element.addnext(paragraph)
 
 
 def _link_density(element: HtmlElement) -> float:

@@ -41,6 +41,20 @@ MIN_PROSE_TOKENS = 15
 # a link list's or a headline column's lines name other things.
 MIN_ITEM_TOPIC_SHARE = 0.25
 MIN_WORD_LENGTH = 4
+# readability may stop at the end of one block of the article (a guide's list, before its closing
+# section and FAQ). A sentence after the reference's last paragraph that shares this much of its
+# words with the supported text carries the article on, so the judging of what follows it
+# starts after it...
+MIN_SENTENCE_TOPIC_SHARE = 0.4
+# ... as long as such sentences follow each other with at most this many other lines between (a
+# heading, a question over its answer).
+MAX_READ_ON_GAP = 2
+# A section heading between two paragraphs the reference reads stays (readability drops headings):
+# a line of at most this many tokens, with a letter, not closed like a sentence or a clause and
+# without a colon (a "Source: ..." or "Photo: ..." label is no heading), right under a sentence or
+# a list item (the end of the section before).
+MAX_HEADING_TOKENS = 12
+_NOT_HEADING_ENDS = (".", "!", "?", ":", ";", ",", "…", "。", "！", "？", "：", "；", "，")
 _STOPS = (".", "!", "?", "。", "！", "？", "…", "»", '"', "”")
 
 
@@ -72,6 +86,8 @@ def not_in_reference(
     support = [_share(_pairs(ts), ref) for ts in per_paragraph]
     agreed = [i for i, s in enumerate(support) if s >= MIN_SUPPORT]
     first, last = (agreed[0], agreed[-1]) if agreed else (len(paragraphs), -1)
+    supported = {t for i in agreed for t in per_paragraph[i] if len(t) >= MIN_WORD_LENGTH}
+    last = _read_on(paragraphs, per_paragraph, last, supported)
     judged = {
         i: s
         for i, s in enumerate(support)
@@ -82,17 +98,61 @@ def not_in_reference(
     }
     if _fragment(len(ref_tokens), per_paragraph, judged):
         return {}
-    supported = {t for i in agreed for t in per_paragraph[i] if len(t) >= MIN_WORD_LENGTH}
     items = {
         i
         for i in judged
         if first < i < last and _on_topic_item(paragraphs[i], per_paragraph[i], supported)
     }
+    kept = items | {i for i in judged if first < i < last and _heading(paragraphs, i, support)}
     return {
         i: s
         for i, s in judged.items()
-        if i not in items and not (first < i < last and _introduces(paragraphs, i, judged, items))
+        if i not in kept and not (first < i < last and _introduces(paragraphs, i, judged, items))
     }
+
+
+def _heading(paragraphs: list[str], i: int, support: list[float]) -> bool:
+    """A section heading of the article: a short line with a letter, not closed like a sentence
+    and without a colon, between a supported sentence or list item and a supported paragraph.
+    Captions, source lines and ad labels inside an article seldom sit right under a sentence or an
+    item and over the next paragraph readability reads, and those that do are mostly
+    "label: value" lines."""
+    text, above = paragraphs[i].rstrip(), paragraphs[i - 1].rstrip()
+    return (
+        len(tokens(text)) <= MAX_HEADING_TOKENS
+        and any(c.isalpha() for c in text)
+        and not text.endswith(_NOT_HEADING_ENDS)
+        and ":" not in text
+        and "：" not in text
+        and support[i - 1] >= MIN_SUPPORT
+        and support[i + 1] >= MIN_SUPPORT
+        and (above.endswith(_STOPS) or bool(LIST_ITEM.match(above)))
+    )
+
+
+def _read_on(
+    paragraphs: list[str], per_paragraph: list[list[str]], last: int, supported: set[str]
+) -> int:
+    """Where the article ends: the reference's last paragraph, or a later sentence on the article's
+    topic (MIN_SENTENCE_TOPIC_SHARE of its words in the supported text) reached over at most
+    MAX_READ_ON_GAP other lines at a time. A reader's post or the next story after the article
+    shares the story's words less; menus and link lines are not sentences."""
+    end, gap = last, 0
+    for i in range(last + 1, len(paragraphs)) if last >= 0 else ():
+        on_topic = _topic_share(per_paragraph[i], supported) >= MIN_SENTENCE_TOPIC_SHARE
+        if on_topic and _prose(paragraphs[i], per_paragraph[i]):
+            end, gap = i, 0
+            continue
+        gap += 1
+        if gap > MAX_READ_ON_GAP:
+            break
+    return end
+
+
+def _topic_share(paragraph_tokens: list[str], supported: set[str]) -> float:
+    """Share of a paragraph's words (MIN_WORD_LENGTH+ letters) found in the supported text."""
+    words = {t for t in paragraph_tokens if len(t) >= MIN_WORD_LENGTH}
+    return len(words & supported) / len(words) if words else 0.0
 
 
 def _introduces(paragraphs: list[str], i: int, judged: dict[int, float], items: set[int]) -> bool:
@@ -108,9 +168,8 @@ def _introduces(paragraphs: list[str], i: int, judged: dict[int, float], items: 
 
 def _on_topic_item(paragraph: str, paragraph_tokens: list[str], supported: set[str]) -> bool:
     """A list item whose words recur in the supported text: one of the article's own items."""
-    words = {t for t in paragraph_tokens if len(t) >= MIN_WORD_LENGTH}
-    return bool(LIST_ITEM.match(paragraph) and words) and (
-        len(words & supported) >= MIN_ITEM_TOPIC_SHARE * len(words)
+    return bool(LIST_ITEM.match(paragraph)) and (
+        _topic_share(paragraph_tokens, supported) >= MIN_ITEM_TOPIC_SHARE
     )
 
 

@@ -294,3 +294,47 @@ def test_a_dateline_left_in_the_text_goes(stamp: str):
 )
 def test_timetable_rows_list_items_and_decimals_are_not_datelines(line: str):
     assert clean_paragraphs([BODY[0], line, *BODY[1:]], "en").removed == []
+
+
+DIRECTORY_INTRO = [
+    "Low-fee counselling in Eastwick",
+    "The student office keeps this list of clinics that charge on a sliding scale or nothing at all "
+    "as a service to students. Being on the list is no endorsement of a clinic or of its staff.",
+    "Fees are set by each clinic from what a client earns. Call to ask about waiting times.",
+]
+DIRECTORY = [
+    line
+    for name, street, phone, fee in (
+        ("Harbour Counselling Centre", "12 Quay Street", "(555) 201-3301", "Fees based on income"),
+        ("Eastwick Community Clinic", "48 Mill Lane, Suite 2", "(555) 201-7720", "Free for residents"),
+        ("Riverside Therapy Rooms", "3 Bridge Road", "(555) 201-4415", "Scale: $20-60 per session"),
+        ("Northam Family Practice", "90 Station Hill", "(555) 201-9902", "Low fee"),
+        ("Old Mill Wellbeing Service", "7 Mill Yard", "(555) 201-6654", "Fees based on income"),
+    )
+    for line in (f"- {name}", street, phone, "Psychotherapy and counselling", fee)
+]
+
+
+def test_a_directory_the_reference_reads_under_a_short_introduction_stays():
+    reference = " ".join([*DIRECTORY_INTRO[1:], *DIRECTORY])
+    paragraphs = [*DIRECTORY_INTRO, *DIRECTORY]
+    cleaned = clean_paragraphs(paragraphs, "en", DIRECTORY_INTRO[0], reference)
+    assert cleaned.removed == []
+
+
+def test_the_same_directory_the_reference_leaves_out_goes_as_a_trailing_list():
+    reference = " ".join(DIRECTORY_INTRO[1:])
+    cleaned = clean_paragraphs([*DIRECTORY_INTRO, *DIRECTORY], "en", DIRECTORY_INTRO[0], reference)
+    assert {r.reason for r in cleaned.removed} == {"trailing_list"}
+    assert cleaned.text == "\n\n".join(DIRECTORY_INTRO)
+
+
+def test_the_short_last_items_of_the_article_s_own_list_stay():
+    items = [
+        "- Extend the night buses to the eastern suburbs from January, as the council agreed.",
+        "- Pay for the extension from the parking budget rather than from higher fares.",
+        "- Review demand after a year",
+        "- Publish the figures",
+        "- Ask riders again",
+    ]
+    assert clean_paragraphs([*BODY, *items], "en").removed == []

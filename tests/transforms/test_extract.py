@@ -4,8 +4,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from lxml.html import fromstring
 
 from transforms.extract import NoArticleText, extract_article
+from transforms.markup import paragraph_loose_text
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -208,3 +210,43 @@ def test_a_list_item_holding_an_article_is_read_as_paragraphs():
     items = "<li>" + "".join(f"<p>{t}</p>" for t in PARAGRAPHS[2:]) + "</li><li><a href='/more'>More news</a></li>"
     paragraphs = extract_article(_list_page(items), "https://ledger.test/news/buses").paragraphs
     assert all(t in paragraphs for t in PARAGRAPHS[2:])
+
+
+FARES = [
+    ("Zone", "Single fare", "Weekly pass"),
+    ("Centre", "1.80", "14.00"),
+    ("Harbour and the eastern suburbs", "2.40", "18.50"),
+    ("Airport", "3.90", "27.00"),
+]
+
+
+def _table_page(cell) -> bytes:
+    rows = "".join("<tr>" + "".join(cell(c) for c in row) + "</tr>" for row in FARES)
+    body = "".join(f"<p>{t}</p>" for t in PARAGRAPHS[:3]) + f"<table>{rows}</table>"
+    return _headline_page(body + "".join(f"<p>{t}</p>" for t in PARAGRAPHS[3:]))
+
+
+@pytest.mark.parametrize("cell", [lambda c: f"<td>{c}</td>", lambda c: f"<td><p>{c}</p></td>"])
+def test_a_data_table_stays_rows_when_its_cells_wrap_text_in_paragraphs(cell):
+    paragraphs = extract_article(_table_page(cell), "https://ledger.test/fares").paragraphs
+    rows = [p for p in paragraphs if p.startswith("|")]
+    assert any("Harbour and the eastern suburbs" in r and "18.50" in r for r in rows)
+    assert all(t in paragraphs for t in PARAGRAPHS)
+
+
+def test_loose_text_cut_by_empty_blocks_gets_paragraphs_of_its_own():
+    """The article as loose text in a container, cut by an empty ad slot: each run of loose text
+    and inline elements becomes a <p>; text inside a heading is left as it is."""
+    first, second = PARAGRAPHS[:2]
+    html = (
+        f"<div class='body'>{first}<span class='br'></span><b>Quay</b> works"
+        "<div class='ad'><div id='slot-1'></div></div>"
+        f" {second}<h2>Costs<div class='spacer'></div>and dates</h2></div>"
+    )
+    container = fromstring(html)
+    paragraph_loose_text(container)
+    assert [child.tag for child in container] == ["p", "div", "p", "h2"]
+    assert container[0].text_content() == f"{first}Quay works"
+    assert container[2].text_content().strip() == second
+    assert container[3].text_content() == "Costsand dates"
+    assert not (container.text or "").strip()

@@ -48,3 +48,20 @@ def test_a_short_headline_before_a_foreign_paragraph_goes_with_it():
         (2, "foreign_language"),
     ]
     assert cleaned.text == "\n\n".join(BODY)
+
+
+NAMED = (
+    "The nephew of Bundespräsident Heinrich Lübke, Friedrich Wilhelm von Lübke-Hausmann, was "
+    "stabbed at the Schlosspark-Klinik in Berlin, Tagesschau reported."
+)
+GERMAN = (
+    "Der Bürgermeister hat am Freitag die neue Brücke über den Fluss eröffnet, und die Anwohner "
+    "waren sehr zufrieden damit."
+)
+
+
+def test_a_paragraph_read_as_foreign_for_its_names_stays_and_a_foreign_one_goes():
+    """Language ID reads the German names as German; the running words are English."""
+    assert languages([NAMED], None).paragraphs[0][0] == "de"
+    cleaned = clean_paragraphs([BODY[0], NAMED, *BODY[1:], GERMAN], "en")
+    assert [r.text for r in cleaned.removed if r.reason == "foreign_language"] == [GERMAN]

@@ -139,3 +139,69 @@ def test_a_lead_above_what_the_reference_reads_stays_but_menu_lines_go():
     menu = ["Home", "Port news"]
     removed = not_in_reference([*menu, lead, *STORY], " ".join(STORY))
     assert sorted(removed) == [0, 1]
+
+
+CLOSING = [
+    "What to expect next winter",
+    "Boats that are drained, covered and double moored before the first frost of winter come "
+    "through the season with a dry deck, a whole engine block and lines that still hold, and the "
+    "owners who check the cover and the mooring lines after every storm seldom need the boatyard "
+    "in spring.",
+    "How often should the mooring lines be checked?",
+    "After every storm, and once a fortnight otherwise: winter gales chafe the mooring lines of a "
+    "small boat through at the fairlead, the cleat and the edge of the pontoon, and a line wrapped "
+    "in old hose where it passes over them lasts the whole winter on its moorings.",
+]
+OTHER_STORY = ["Also on the site", "Harwell sailing club elects a new commodore"]
+
+
+def test_the_article_read_on_past_the_reference_keeps_the_sentences_of_its_closing_section():
+    """readability stopped at the last step: the long sentences after it are on the guide's subject,
+    so the guide runs on to them and they stay; the short lines among them are judged as inside the
+    article, and the link lines after them as after it."""
+    paragraphs = [*GUIDE, *CLOSING, *OTHER_STORY]
+    removed = not_in_reference(paragraphs, " ".join(GUIDE[1:]), protected={0})
+    n = len(GUIDE)
+    assert sorted(removed) == [n, n + 2, n + 4, n + 5]
+
+
+def test_without_the_read_on_the_closing_section_goes_with_the_rest():
+    """The same sentences after more than two other lines: the article has ended."""
+    paragraphs = [*GUIDE, *MENU[:3], *CLOSING]
+    removed = not_in_reference(paragraphs, " ".join(GUIDE[1:]), protected={0})
+    assert sorted(removed) == list(range(len(GUIDE), len(paragraphs)))
+
+
+SECTIONED = [
+    "Eastwick harbour reopens its north quay after the winter storms.",
+    "The quay was closed in January after a gale tore up part of its deck and two mooring posts.",
+    "What was repaired",
+    "Contractors replaced forty metres of deck and reset the mooring posts in concrete footings.",
+    "Photo: Eastwick Port Authority",
+    "Fishing boats may tie up at the quay again from Monday, the harbour master said on Friday.",
+    "Advertisement",
+    "The harbour master asked skippers to keep clear of the south end, where the work goes on.",
+]
+
+
+def test_a_section_heading_between_what_the_reference_reads_stays_and_labels_go():
+    """A short heading under a sentence and over a paragraph the reference reads stays; a
+    "label: value" line there goes, and so does a label over a paragraph the reference lacks."""
+    reference = " ".join(SECTIONED[i] for i in (0, 1, 3, 5, 7))
+    removed = not_in_reference(SECTIONED, reference)
+    assert sorted(removed) == [4]
+
+
+def test_a_heading_under_a_line_that_is_no_sentence_is_still_judged():
+    lines = ["Latest from our port office", "What was repaired"]
+    paragraphs = [SECTIONED[0], *lines, SECTIONED[3], SECTIONED[7]]
+    reference = " ".join([SECTIONED[0], SECTIONED[3], SECTIONED[7]])
+    assert sorted(not_in_reference(paragraphs, reference)) == [1, 2]
+
+
+def test_a_section_heading_under_a_list_stays():
+    """The section before ends with a list the reference reads; the heading after it stays."""
+    items = ["- The deck of the north quay", "- Two mooring posts and their footings"]
+    paragraphs = [*SECTIONED[:2], *items, "What it cost", SECTIONED[5], SECTIONED[7]]
+    reference = " ".join([*SECTIONED[:2], *items, SECTIONED[5], SECTIONED[7]])
+    assert not_in_reference(paragraphs, reference) == {}
