@@ -288,7 +288,9 @@ def hostile_routes(base: str, calm: str) -> dict[str, Route]:
         "/a/busy-503": Page(b"busy", status=503, content_type="text/plain", headers={"Retry-After": "1"}),
         "/a/limited-429": Page(b"slow down", status=429, content_type="text/plain", headers={"Retry-After": "1"}),
         "/a/flaky-503": flaky(1),
-        "/a/slow": slow(3.5),
+        # far past download_timeout (2 s): a crawl starved of CPU for seconds on a loaded machine
+        # could otherwise read the answer before its timeout fires
+        "/a/slow": slow(12),
         "/a/reset": reset_mid_body,
         "/a/loop-a": Page(b"", status=302, headers={"Location": f"{art}/loop-b"}),
         "/a/loop-b": Page(b"", status=302, headers={"Location": f"{art}/loop-a"}),
