@@ -20,6 +20,7 @@ import duckdb
 
 from bench.hostile_site import DAY, Hits, Route, steady_config, steady_routes
 from newsmill.demo.server import SiteServer
+from newsmill.processes import naming
 
 NEWSMILL = str(Path(sys.executable).with_name("newsmill"))
 RUN_ID = f"{DAY}_{DAY}_steady"
@@ -89,7 +90,7 @@ def alive_in_session(sid: int) -> list[tuple[int, str]]:
 def alive_naming(marker: str) -> list[str]:
     """Processes other than this one, not ended, whose environment or command line names `marker`
     (e.g. a test's temp folder: what that test started), found in /proc: "pid: command line"."""
-    return [f"{pid}: {command[:100]}" for pid, command in _naming(marker)]
+    return [f"{pid}: {command[:100]}" for pid, command in naming(marker)]
 
 
 def kill_naming(marker: str) -> list[int]:
@@ -98,30 +99,13 @@ def kill_naming(marker: str) -> list[int]:
     none is left: a process may have forked while the others were being killed."""
     killed: list[int] = []
     deadline = time.monotonic() + 10
-    while (found := _naming(marker)) and time.monotonic() < deadline:
+    while (found := naming(marker)) and time.monotonic() < deadline:
         for pid, _command in found:
             with suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
                 killed.append(pid)
         time.sleep(0.05)
     return sorted(set(killed))
-
-
-def _naming(marker: str) -> list[tuple[int, str]]:
-    needle = marker.encode()
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
-            cmdline = (entry / "cmdline").read_bytes()
-            named = needle in cmdline or needle in (entry / "environ").read_bytes()
-        except (OSError, IndexError):
-            continue  # ended while we looked, or not ours to read
-        if named and state not in ("Z", "X"):
-            found.append((int(entry.name), cmdline.replace(b"\0", b" ").decode(errors="replace")))
-    return found
 
 
 def left_running(sid: int, grace: float = 15) -> list[tuple[int, str]]:

@@ -48,6 +48,26 @@ def alive(pid: int) -> bool:
     return state is not None and state[0] not in EXITED
 
 
+def naming(marker: str) -> list[tuple[int, str]]:
+    """(pid, command line) of each running process but this one whose environment or command line
+    holds `marker`: what was started for a folder or an Airflow home, whatever group or session it
+    moved to. Processes we may not read are not ours and are left out."""
+    needle = marker.encode()
+    found = []
+    for entry in PROC.iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            state = stat(entry.name)
+            cmdline = (entry / "cmdline").read_bytes()
+            named = needle in cmdline or needle in (entry / "environ").read_bytes()
+        except OSError:
+            continue  # ended while we looked, or not ours to read
+        if named and state is not None and state[0] not in EXITED:
+            found.append((int(entry.name), cmdline.replace(b"\0", b" ").decode(errors="replace")))
+    return found
+
+
 def command_line(pid: int) -> bytes | None:
     """The raw command line of `pid` (arguments separated by NUL), or None when it cannot be read."""
     try:

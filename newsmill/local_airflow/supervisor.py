@@ -339,12 +339,12 @@ class AirflowProcesses:
         return {name: proc.pid for name, proc in self.processes.items()}
 
     def stop(self, timeout: float = 30.0, say: Say = _say) -> None:
-        _stop_groups(self.pids, timeout, say, popens=self.processes)
+        _stop_groups(self.pids, timeout, say, popens=self.processes, home=self.home)
         (self.home / STATE_FILE).unlink(missing_ok=True)
 
 
 def _stop_groups(pids: dict[str, int], timeout: float, say: Say,
-                 popens: dict[str, subprocess.Popen] | None = None) -> None:
+                 popens: dict[str, subprocess.Popen] | None = None, home: Path | None = None) -> None:
     """SIGTERM each group (a service its own stop signal), SIGKILL what is left after `timeout`, or
     after ORPHAN_GRACE for a group whose leader is gone (nothing is left to shut its workers down).
     Without `popens` (groups read from a pid file) a group is only signalled while its leader is
@@ -395,7 +395,35 @@ def _stop_groups(pids: dict[str, int], timeout: float, say: Say,
 
     # Airflow's processes first, while the database and broker they shut down through still run.
     phase([n for n in names if n not in services.NAMES])
+    if home is not None:
+        _stop_tasks(home, set(pids.values()), timeout, say)
     phase([n for n in names if n in services.NAMES])
+
+
+def _stop_tasks(home: Path, groups: set[int], timeout: float, say: Say) -> bool:
+    """Stop the tasks still running once Airflow's processes are gone: an executor starts each task
+    in a process group of its own, which a run under way at `down` leaves behind, crawling and
+    loading with nothing to report to. They are found by the AIRFLOW_HOME they inherited."""
+    marker = f"AIRFLOW_HOME={Path(home).resolve()}\0"
+
+    def left() -> set[int]:
+        found = {processes.stat(pid) for pid, _ in processes.naming(marker)}
+        return {group for _, group in filter(None, found)} - groups
+
+    tasks = left()
+    if not tasks:
+        return False
+    say(f"stopping {len(tasks)} task process group(s) left running")
+    for sig, wait in ((signal.SIGTERM, timeout), (signal.SIGKILL, 10.0)):
+        for group in tasks:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(group, sig)
+        deadline = time.monotonic() + wait
+        while (tasks := left()) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        if not tasks:
+            break
+    return True
 
 
 def stop(home: Path, *, timeout: float = 30.0, say: Say = _say) -> bool:
@@ -404,9 +432,10 @@ def stop(home: Path, *, timeout: float = 30.0, say: Say = _say) -> bool:
     remnants = recorded.remnants
     if remnants:
         say("stopping " + ", ".join(f"{name} ({pid})" for name, pid in remnants.items()))
-        _stop_groups(remnants, timeout, say)
+        _stop_groups(remnants, timeout, say, home=recorded.home)
+    tasks = _stop_tasks(recorded.home, set(), timeout, say)  # of an Airflow killed before
     (recorded.home / STATE_FILE).unlink(missing_ok=True)
-    return bool(remnants)
+    return bool(remnants) or tasks
 
 
 # --- starting -----------------------------------------------------------------------------------

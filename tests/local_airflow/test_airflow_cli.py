@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import signal
 import socket
 import subprocess
 import sys
@@ -123,6 +124,31 @@ def test_a_stale_pid_file_is_not_a_running_airflow(tmp_path: Path) -> None:
     finally:
         stranger.kill()
         stranger.wait()
+
+
+def test_down_stops_the_tasks_left_in_process_groups_of_their_own(tmp_path: Path) -> None:
+    """An executor runs each task in a group of its own: a run under way at `down` (or an Airflow
+    killed before) leaves them. down finds them by the AIRFLOW_HOME they inherited; another
+    home's tasks are not touched."""
+    home, other = (tmp_path / "airflow").resolve(), (tmp_path / "other").resolve()
+    home.mkdir()
+
+    def task(airflow_home: Path) -> subprocess.Popen:
+        return subprocess.Popen(["sleep", "60"], start_new_session=True,
+                                env={**os.environ, "AIRFLOW_HOME": str(airflow_home)})
+
+    ours, theirs = task(home), task(other)
+    try:
+        down = _newsmill("airflow", "down", home=home)
+        assert down.returncode == 0, down.stderr
+        assert down.stdout.splitlines() == [f"local Airflow of {home} stopped"], down.stdout
+        assert "stopping 1 task process group(s) left running" in down.stderr
+        assert ours.wait(timeout=10) == -signal.SIGTERM
+        assert theirs.poll() is None
+    finally:
+        for process in (ours, theirs):
+            process.kill()
+            process.wait()
 
 
 def test_up_on_a_port_in_use_is_bad_input(tmp_path: Path) -> None:
