@@ -430,12 +430,14 @@ def stop(home: Path, *, timeout: float = 30.0, say: Say = _say) -> bool:
     """Stop every process group recorded in `home` (SIGTERM, then SIGKILL); True if any ran."""
     recorded = status(home)
     remnants = recorded.remnants
-    if remnants:
+    if remnants:  # its tasks are stopped between Airflow's processes and the services
         say("stopping " + ", ".join(f"{name} ({pid})" for name, pid in remnants.items()))
         _stop_groups(remnants, timeout, say, home=recorded.home)
-    tasks = _stop_tasks(recorded.home, set(), timeout, say)  # of an Airflow killed before
+        stopped = True
+    else:  # the tasks of an Airflow killed before
+        stopped = _stop_tasks(recorded.home, set(), timeout, say)
     (recorded.home / STATE_FILE).unlink(missing_ok=True)
-    return bool(remnants) or tasks
+    return stopped
 
 
 # --- starting -----------------------------------------------------------------------------------
