@@ -36,14 +36,18 @@ def mark_duplicates(con: duckdb.DuckDBPyConnection, run_id: str) -> int:
             SELECT url, content_hash, len(fingerprint) AS n, fingerprint, pub_date, fetched_at FROM articles
             WHERE pub_date IN (SELECT DISTINCT f.pub_date + CAST(d AS INTEGER)
                                FROM fresh f, range(-$days, $days + 1) r(d))
-        ), holders AS (  -- each shingle's earliest holders only (module docstring)
+        ), fresh_shingles AS (
+            SELECT url, n, unnest(fingerprint) AS h FROM fresh WHERE n >= $min_samples
+        ), holders AS (  -- each shingle's earliest holders only (module docstring), of the shingles
+                         -- the run has: ranking all the window's would follow the articles a day
             SELECT url, n, h FROM (
                 SELECT url, n, unnest(fingerprint) AS h, pub_date, fetched_at FROM nearby WHERE n >= $min_samples
             )
+            WHERE h IN (SELECT h FROM fresh_shingles)
             QUALIFY row_number() OVER (PARTITION BY h ORDER BY pub_date, fetched_at, url) <= $holders
         ), shared AS (
             SELECT f.url AS a, o.url AS b, count(*) AS common, any_value(least(f.n, o.n)) AS smaller
-            FROM (SELECT url, n, unnest(fingerprint) AS h FROM fresh WHERE n >= $min_samples) f
+            FROM fresh_shingles f
             JOIN holders o ON f.h = o.h AND f.url <> o.url
             GROUP BY ALL
         )
