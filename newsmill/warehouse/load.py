@@ -177,11 +177,9 @@ def _apply(con: duckdb.DuckDBPyConnection, info: RunInfo, articles: pa.Table, re
     # the search index re-reads the changed articles only (record_changes)
     con.execute("CREATE OR REPLACE TEMP TABLE fts_changed AS "
                 "SELECT url FROM load_changes WHERE change <> 'unchanged'")
-    # Only an updated article has segments to replace (a new one has none), and a day of new articles
-    # need not read the url column of every segment in the warehouse to find that out.
-    if con.execute("SELECT count(*) FROM load_changes WHERE change = 'updated'").fetchone()[0]:
-        con.execute("DELETE FROM removed_segments "
-                    "WHERE url IN (SELECT url FROM load_changes WHERE change = 'updated')")
+    # Only an updated article has segments to replace (a new one has none): with no url to look up,
+    # DuckDB ends the join before it reads the url column of every segment in the warehouse.
+    con.execute("DELETE FROM removed_segments WHERE url IN (SELECT url FROM load_changes WHERE change = 'updated')")
     con.execute("DELETE FROM articles WHERE url IN (SELECT url FROM fts_changed)")
     con.execute(
         f"INSERT INTO articles ({ARTICLE_COLUMNS}, run_id, attempt_id, loaded_at) "
