@@ -15,8 +15,8 @@ the child's own):
 - `newsmill search` through the CLI, one process per query, over `--queries` fixed queries drawn
   from the corpus vocabulary (1-3 words, some adjacent pairs), with no filter, with `--from` the
   last 3 days and `--lang en`, and with `--from` the last 90 days: wall-clock p50/p95 and peak RSS;
-  and the same queries through `newsmill.warehouse.search.search` in one process, a connection
-  opened for each (the index checked, the engine's answer, the hits' rows read from DuckDB): the
+  and the same queries through `newsmill.warehouse.search.search` in one process (the folder's
+  record checked against the DuckDB file, the engine's answer and the hits' stored fields): the
   search's own time, without Python's start-up and imports;
 - a day's load of 1,000 new articles (`load_run` on a run directory, search index update included)
   and a refetch of 100 of them with changed text, on a copy of the warehouse and its index brought

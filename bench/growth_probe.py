@@ -92,16 +92,14 @@ def storage_bytes(database: Path, size: int) -> dict:
 
 def newsmill_search(database: Path, queries: Path, first: date | None, last: date | None,
                     language: str | None) -> dict:
-    """Seconds of each query through `newsmill.warehouse.search.search` as the CLI calls it (a
-    read-only connection opened for it, the index checked against the warehouse, the engine's
-    answer, the hits' rows read from DuckDB), in one process: the CLI's time less Python's start-up."""
-    from newsmill.warehouse.connection import connect
+    """Seconds of each query through `newsmill.warehouse.search.search` as the CLI calls it (the
+    folder's record checked against the DuckDB file, the engine's answer with the hits' stored
+    fields), in one process: the CLI's time less Python's start-up and imports."""
     from newsmill.warehouse.search import search
     seconds = []
     for terms in json.loads(queries.read_text()):
         started = time.perf_counter()
-        with connect(database, read_only=True) as con:
-            search(con, terms, first=first, last=last, language=language)
+        search(database, terms, first=first, last=last, language=language)
         seconds.append(time.perf_counter() - started)
     return {"seconds_each": seconds}
 
@@ -152,7 +150,7 @@ def prepare_load(database: Path) -> dict:
     warehouse done, its checkpoint too) and with its search index current, so that a measured load
     pays for its own run only."""
     from newsmill.warehouse.connection import connect
-    from newsmill.warehouse.search import sync_index
+    from newsmill.warehouse.sync import sync_index
     with connect(database) as con:
         synced = sync_index(con, progress=False, say=lambda m: print(m, file=sys.stderr))
         con.execute("CHECKPOINT")

@@ -58,7 +58,7 @@ def _run_day(config: Config, day: date, pool: WorkerPool, pool_start: float) -> 
     """One `pipeline.run` of `day`, printed as a JSON line with the stages' seconds."""
     from newsmill import pipeline
     from newsmill.warehouse import connect
-    from newsmill.warehouse.search import sync_index
+    from newsmill.warehouse.sync import sync_index
 
     started, cpu = time.perf_counter(), tree_cpu_seconds(os.getpid())
     summary = pipeline.run(config, day, day, progress=False, pool=pool)

@@ -10,8 +10,10 @@ acts on none of them.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from rich.text import Text
+if TYPE_CHECKING:
+    from rich.text import Text
 
 # C0 controls but tab and newline (which only lay text out), DEL, C1 controls (U+009B is a one-byte
 # CSI to some terminals), and the bidi embeddings, overrides and isolates that reorder what follows.
@@ -32,6 +34,8 @@ def printable(value: object) -> str:
 
 def safe_text(value: object, style: str = "") -> Text:
     """`value` as a Rich `Text` that prints literally: no markup, no emoji codes, no control codes."""
+    from rich.text import Text  # here, not at the top: what prints without Rich starts without it
+
     return Text(printable(value), style=style)
 
 

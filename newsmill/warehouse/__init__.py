@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import TYPE_CHECKING
 
-from newsmill.warehouse.connection import WarehouseError, connect
+from newsmill.warehouse.errors import WarehouseError
 
 if TYPE_CHECKING:
+    from newsmill.warehouse.connection import connect
     from newsmill.warehouse.load import LoadResult, load_run
 
 __all__ = ["LoadResult", "WarehouseError", "connect", "load_run"]
 
+_LAZY = {"connect": "connection", "LoadResult": "load", "load_run": "load"}
+"""Names imported on first use: the load reads run files with pyarrow, and connections need DuckDB,
+whose imports `newsmill search` (answered from the index folder) would otherwise pay at start-up."""
+
 
 def __getattr__(name: str) -> object:
-    """`load_run` and `LoadResult` on first use: the load reads run files with pyarrow, which the
-    readers of the warehouse (`newsmill search`, `query`) would otherwise import at start-up."""
-    if name in ("LoadResult", "load_run"):
-        from newsmill.warehouse import load
-
-        return getattr(load, name)
+    if name in _LAZY:
+        return getattr(import_module(f"newsmill.warehouse.{_LAZY[name]}"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -15,13 +15,10 @@ from newsmill.config import LOCK_TIMEOUT, DuckLake
 from newsmill.layout import nearest_existing
 from newsmill.processes import LockHeld, describe_process, wait_for_lock
 from newsmill.warehouse.backend import open_lake, retry_conflicts
+from newsmill.warehouse.errors import WarehouseError
 from newsmill.warehouse.schema import ensure_schema
 
 _HOLDER = re.compile(r"PID (\d+)")
-
-
-class WarehouseError(RuntimeError):
-    """The DuckDB file cannot be used; the message says which file and what to do."""
 
 
 class NoWarehouse(WarehouseError):

@@ -1,17 +1,20 @@
 """The search index folder beside the DuckDB file (`news.duckdb.search/`): a Tantivy index of each
 article's title and text, with its url, day, source and language for deletes and filters.
 
-The folder is derived data: every document is made from one `articles` row, and `search.py` decides
+The folder is derived data: every document is made from one `articles` row, and `sync.py` decides
 when it is current, catches it up or rebuilds it. This module knows the folder only: the one
 definition of its documents and their analyzer (fingerprinted as `VERSION`), writing documents read
 from DuckDB by key, the record of what the folder holds, the lock of its writers, and answering a
-query inside the engine.
+query inside the engine. A document stores what a hit shows (title, text, day, source, language), so
+an answer needs nothing from DuckDB.
 
 Layout: `tantivy/` holds the engine's files; `state.json`, written after each commit of the engine,
 says which definitions, warehouse and generation of changes they hold, and the size and CRC-32 of
 each segment file, so a file deleted, cut short or altered afterwards is noticed (Tantivy's own
-`meta.json` and `.managed.json`, rewritten by every commit, it checks itself); `lock` is held by
-whoever writes.
+`meta.json` and `.managed.json`, rewritten by every commit, it checks itself); `checked.json` says
+that this state was found current with the DuckDB file as the file system saw it then (`file_stamp`),
+so a search can trust the folder without opening DuckDB while the file is unchanged; `lock` is held
+by whoever writes.
 """
 
 from __future__ import annotations
@@ -20,21 +23,25 @@ import hashlib
 import json
 import os
 import shutil
+import time
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
 import tantivy
 
 from newsmill import layout
 from newsmill.config import LOCK_TIMEOUT
 from newsmill.processes import hold_flock
-from newsmill.warehouse.connection import WarehouseError
+from newsmill.warehouse.errors import WarehouseError
+
+if TYPE_CHECKING:
+    import duckdb
 
 FORMAT = 1
 """Bump when what goes into a document changes in a way the definitions below do not show."""
@@ -93,10 +100,14 @@ _FIELDS: tuple[tuple[str, str, dict[str, object]], ...] = (
     ("url", "text", {"stored": True, "tokenizer_name": "raw", "index_option": "basic"}),
     # title and text as one field, ranked by BM25 (term frequencies, no positions)
     ("body", "text", {"tokenizer_name": _TOKENIZER, "index_option": "freq"}),
+    # what a hit shows: the title, and the text for its snippet, zlib-compressed (Tantivy's own LZ4
+    # store kept 75 % of a text's bytes, zlib keeps 48 %: the folder stays smaller than the texts)
+    ("title", "bytes", {"stored": True}),
+    ("text", "bytes", {"stored": True}),
     # the filters of `newsmill search`, evaluated inside the engine
-    ("day", "integer", {"indexed": True, "fast": True}),  # pub_date as days since 1970-01-01
-    ("source", "text", {"tokenizer_name": "raw", "index_option": "basic", "fast": True}),
-    ("language", "text", {"tokenizer_name": "raw", "index_option": "basic", "fast": True}),
+    ("day", "integer", {"stored": True, "indexed": True, "fast": True}),  # pub_date as days since 1970-01-01
+    ("source", "text", {"stored": True, "tokenizer_name": "raw", "index_option": "basic", "fast": True}),
+    ("language", "text", {"stored": True, "tokenizer_name": "raw", "index_option": "basic", "fast": True}),
 )
 VERSION = hashlib.sha256(
     json.dumps([FORMAT, LETTERS, _FILTERS, _FIELDS, tantivy.__version__]).encode()
@@ -114,6 +125,9 @@ _SCAN_SETTINGS = {"threads": "1", "memory_limit": "64MB"}
 them on, and the buffer cache stays small, so the scan's memory does not grow with the warehouse."""
 _WRITER_HEAP = 64_000_000  # bytes Tantivy buffers before it writes a segment
 _ENGINE_OWN = ("meta.json", ".managed.json", ".tantivy-meta.lock", ".tantivy-writer.lock")
+SETTLED_SECONDS = 2.0
+"""How long the DuckDB file must have been unchanged before its stamp is trusted: a later write within
+the file system's timestamp granularity could leave size and times as they were ("racy" stamps)."""
 
 
 class SearchIndexError(WarehouseError):
@@ -122,6 +136,19 @@ class SearchIndexError(WarehouseError):
 
 class IndexDamaged(Exception):  # noqa: N818 - a finding, handled by rebuilding
     """Tantivy refused the folder's files: they are damaged or of another format."""
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A document that answered a query, as its stored fields give it."""
+
+    score: float
+    url: str
+    title: str | None
+    pub_date: date
+    source: str
+    language: str | None
+    snippet: str
 
 
 @dataclass(frozen=True)
@@ -159,9 +186,57 @@ def _document(url: str, title: str | None, text: str | None, day: date, source: 
               language: str | None) -> tantivy.Document:
     doc = tantivy.Document(url=url, body=f"{title or ''}\n\n{text or ''}", day=(day - _EPOCH).days,
                            source=source)
+    if title is not None:
+        doc.add_bytes("title", title.encode())
+    if text:
+        doc.add_bytes("text", zlib.compress(text.encode()))
     if language:
         doc.add_text("language", language)
     return doc
+
+
+def _hit(score: float, doc: tantivy.Document, terms: str) -> Hit:
+    title = doc["title"][0].decode() if doc["title"] else None
+    text = zlib.decompress(doc["text"][0]).decode() if doc["text"] else ""
+    language = doc["language"][0] if doc["language"] else None
+    return Hit(score, doc["url"][0], title, _EPOCH + timedelta(days=doc["day"][0]), doc["source"][0], language,
+               snippet(text, terms))
+
+
+def snippet(text: str, terms: str, width: int = 200) -> str:
+    """The stretch of `text` around the first query term found, for showing a hit in context."""
+    lowered = text.lower()
+    positions = [lowered.find(t) for t in terms.lower().split() if t and lowered.find(t) >= 0]
+    start = max(0, min(positions) - width // 4) if positions else 0
+    piece = " ".join(text[start:start + width].split())
+    return ("…" if start else "") + piece + ("…" if start + width < len(text) else "")
+
+
+def file_stamp(database: Path) -> list[list[int] | None] | None:
+    """The DuckDB file and its WAL as the file system sees them (device, inode, size, modification
+    and change times), or None when either changed in the last `SETTLED_SECONDS` or the file is
+    not there. Equal stamps taken while no writer could hold the file mean the same warehouse."""
+    stamps = []
+    for path in (database, database.with_name(database.name + ".wal")):
+        try:
+            found = path.stat()
+        except FileNotFoundError:
+            if path == database:
+                return None
+            stamps.append(None)
+            continue
+        if time.time_ns() - max(found.st_mtime_ns, found.st_ctime_ns) < SETTLED_SECONDS * 1e9:
+            return None
+        stamps.append([found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns])
+    return stamps
+
+
+def _parse_state(raw: bytes) -> State | None:
+    try:
+        state = State(**json.loads(raw))
+    except (ValueError, TypeError):
+        return None
+    return state if isinstance(state.generation, int) and isinstance(state.files, dict) else None
 
 
 def _crc(path: Path) -> int:
@@ -179,7 +254,9 @@ class SearchIndex:
         self.folder = layout.search_index_dir(database)
         self._engine_dir = self.folder / "tantivy"
         self._state_path = self.folder / "state.json"
+        self._checked_path = self.folder / "checked.json"
         self._lock_path = self.folder / "lock"
+        self._database = Path(database)
 
     # ------------------------------------------------------------------ what the folder holds
 
@@ -187,11 +264,44 @@ class SearchIndex:
         """The recorded state, or None when there is none (no folder, never committed, a rebuild
         cut short) or it cannot be read."""
         try:
-            raw = json.loads(self._state_path.read_text(encoding="utf-8"))
-            state = State(**raw)
-        except (OSError, ValueError, TypeError):
+            return _parse_state(self._state_path.read_bytes())
+        except OSError:
             return None
-        return state if isinstance(state.generation, int) and isinstance(state.files, dict) else None
+
+    def trusted(self) -> tantivy.Index | None:
+        """The index, when its state was found current with the DuckDB file (`mark_checked`), the
+        file is unchanged since, and the cheap checks of the folder pass; else None, and the caller
+        checks it against the warehouse (`sync.sync_index`). Reads no DuckDB."""
+        try:
+            raw_state = self._state_path.read_bytes()
+            checked = json.loads(self._checked_path.read_bytes())
+        except (OSError, ValueError):
+            return None
+        stamp = file_stamp(self._database)
+        if not isinstance(checked, dict) or stamp is None or checked.get("file") != stamp or \
+                checked.get("state") != hashlib.sha256(raw_state).hexdigest():
+            return None
+        state = _parse_state(raw_state)
+        if state is None or state.version != VERSION or self.damage(state) is not None:
+            return None
+        try:
+            return self.open()
+        except IndexDamaged:
+            return None
+
+    def mark_checked(self) -> None:
+        """Record that the folder's state is current with the DuckDB file as it is now. Only for a
+        caller holding the file open read-only (no writer can change it meanwhile) that found the
+        folder current; skipped while the file is not settled, or when the folder cannot be written
+        (the next search checks against the warehouse again)."""
+        stamp = file_stamp(self._database)
+        if stamp is None:
+            return
+        try:
+            state = hashlib.sha256(self._state_path.read_bytes()).hexdigest()
+            layout.write_atomic(self._checked_path, json.dumps({"state": state, "file": stamp}))
+        except OSError:
+            pass
 
     def built(self) -> bool:
         """Whether the engine's folder exists (a build began, whether or not it finished)."""
@@ -325,9 +435,9 @@ class SearchIndex:
 
     def search(self, index: tantivy.Index, terms: str, *, first: date | None = None,
                last: date | None = None, sources: Sequence[str] | None = None,
-               language: str | None = None, limit: int = 10) -> list[tuple[str, float]]:
-        """(url, BM25 score) of the best `limit` documents holding any word of `terms`, best first;
-        the filters are evaluated by the engine. Raises IndexDamaged when a file cannot be read."""
+               language: str | None = None, limit: int = 10) -> list[Hit]:
+        """The best `limit` documents holding any word of `terms`, best BM25 score first (ties by
+        url); the filters are evaluated by the engine. Raises IndexDamaged when a file cannot be read."""
         found = words(terms)
         if not found:
             return []
@@ -349,11 +459,11 @@ class SearchIndex:
                 + [(tantivy.Occur.Must, tantivy.Query.const_score_query(f, 0.0)) for f in filters])
         try:
             searcher = index.searcher()
-            hits = [(searcher.doc(address)["url"][0], score)
+            hits = [_hit(score, searcher.doc(address), terms)
                     for score, address in searcher.search(query, limit, count=False).hits]
         except ValueError as exc:
             raise IndexDamaged(_first_line(exc)) from None
-        return sorted(hits, key=lambda hit: (-hit[1], hit[0]))
+        return sorted(hits, key=lambda hit: (-hit.score, hit.url))
 
     def documents(self, index: tantivy.Index) -> int:
         """How many documents the index holds (deleted ones not counted)."""

@@ -18,7 +18,7 @@ from newsmill.warehouse.backend import retry_conflicts, transaction
 from newsmill.warehouse.connection import connect, say_on_stderr
 from newsmill.warehouse.duplicates import mark_duplicates
 from newsmill.warehouse.index import SearchIndexError
-from newsmill.warehouse.search import record_changes, sync_index
+from newsmill.warehouse.sync import record_changes, sync_index
 
 ARTICLE_COLUMNS = ", ".join(runfiles.ARTICLES_SCHEMA.names)
 """The columns a load takes from `articles.parquet`: all of them (the warehouse adds its own)."""

@@ -70,7 +70,7 @@ CREATE TABLE IF NOT EXISTS newsmill_meta (key VARCHAR{meta_key}, value VARCHAR);
 
 SEARCH_PENDING = "search_pending"
 """Articles a load changed that the search index folder may not hold yet, with the generation of
-that load (`newsmill.warehouse.search`)."""
+that load (`newsmill.warehouse.sync`)."""
 WAREHOUSE_ID = "warehouse_id"
 """`newsmill_meta` key: a random id given to the file once, so an index made for another file is
 recognised."""

@@ -24,10 +24,9 @@ REVIEWED = {
     ("newsmill/warehouse/export.py", "_literal"),  # COPY target path, quotes doubled; not bindable
     # the search index's bookkeeping: the pending table's name (a schema constant) and the temp
     # table of a load's changed urls (named by the load code); identifiers cannot be bound
-    ("newsmill/warehouse/search.py", "SEARCH_PENDING"),
-    ("newsmill/warehouse/search.py", "changed"),
+    ("newsmill/warehouse/sync.py", "SEARCH_PENDING"),
+    ("newsmill/warehouse/sync.py", "changed"),
     # rows by key: one "?" per url, the urls bound
-    ("newsmill/warehouse/search.py", "ranked"),
     ("newsmill/warehouse/index.py", "placeholders"),
     # a module constant: the crawl_latest view's query (schema.crawl_latest) over a subquery whose
     # days are bound

@@ -23,10 +23,11 @@ from newsmill import pipeline
 from newsmill.config import Config, ConfigError, DuckLake, Settings, Source, load_config
 from newsmill.local_airflow import services
 from newsmill.warehouse import connect, load_run
-from newsmill.warehouse import search as search_module
+from newsmill.warehouse import sync as sync_module
 from newsmill.warehouse.backend import is_conflict, retry_conflicts
 from newsmill.warehouse.connection import forbid_external_access
-from newsmill.warehouse.search import search, sync_index
+from newsmill.warehouse.search import search
+from newsmill.warehouse.sync import sync_index
 from tests.warehouse.test_load import DAY, article, crawl_row, make_run
 
 TEXT = "The harbour council voted on the new ferry timetable after a long debate about fares. " * 3
@@ -113,9 +114,8 @@ def test_same_rows_views_and_searches_as_the_duckdb_file(lake: DuckLake, tmp_pat
     lake_rows = _contents(lake)
     assert lake_rows == _contents(file)
     assert ("http://t/a", "http://t/a-copy") in [(o, d[0]) for o, _, d in lake_rows["duplicate_clusters"]]
-    with connect(file, read_only=True) as f, connect(lake, read_only=True) as c:
-        for terms in ("ferry timetable", "council reply", "bakery"):
-            assert [h.url for h in search(c, terms)] == [h.url for h in search(f, terms)] != []
+    for terms in ("ferry timetable", "council reply", "bakery"):
+        assert [h.url for h in search(lake, terms)] == [h.url for h in search(file, terms)] != []
     assert (tmp_path / "machine-a" / "news.ducklake.search" / "state.json").exists()
 
 
@@ -139,13 +139,12 @@ def test_another_machine_catches_its_own_index_up_from_the_pending_rows(lake: Du
     machine_b = DuckLake(lake.catalog, lake.data_path, tmp_path / "machine-b" / "news.ducklake",
                          lake.metadata_schema)
     said: list[str] = []
-    with connect(machine_b, read_only=True) as con:
-        assert [h.url for h in search(con, "storm", say=said.append)] == ["http://t/b"]
+    assert [h.url for h in search(machine_b, "storm", say=said.append)] == ["http://t/b"]
     load_run(lake, runs[1])  # machine A's load: A's index is current, B's behind by one generation
     with connect(machine_b, read_only=True) as con:
         synced = sync_index(con, say=said.append)
         assert synced.caught_up == 2 and synced.rebuilt is None
-        assert [h.url for h in search(con, "bakery")] == ["http://t/c"]
+    assert [h.url for h in search(machine_b, "bakery")] == ["http://t/c"]
     assert not [s for s in said if "building it" in s]
 
 
@@ -339,7 +338,7 @@ metadata_schema = "{lake.metadata_schema}"
 
 def test_a_lake_keeps_the_latest_pending_generations_and_a_machine_further_behind_rebuilds(
         lake: DuckLake, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(search_module, "LAKE_PENDING_GENERATIONS", 1)
+    monkeypatch.setattr(sync_module, "LAKE_PENDING_GENERATIONS", 1)
     first, second, _ = _runs(tmp_path / "runs")
     load_run(lake, first)  # generation 1
     load_run(lake, second)  # generation 2: generation 1's pending rows are dropped
@@ -351,4 +350,4 @@ def test_a_lake_keeps_the_latest_pending_generations_and_a_machine_further_behin
     with connect(machine_b, read_only=True) as con:
         synced = sync_index(con, say=said.append, progress=False)
         assert synced.rebuilt == "it is missing" and synced.documents == 4
-        assert [h.url for h in search(con, "bakery")] == ["http://t/c"]
+    assert [h.url for h in search(machine_b, "bakery")] == ["http://t/c"]

@@ -122,7 +122,7 @@ def test_an_old_warehouse_is_migrated_and_keeps_its_history(tmp_path: Path) -> N
         assert con.execute("SELECT value FROM newsmill_meta WHERE key = 'schema_version'").fetchone() == ("3",)
         assert not con.execute("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'runs_%'").fetchall()
         assert _fts_tables(con) == 0  # the old index is dropped
-        found = {hit.url for hit in search(con, "ferry")} | {hit.url for hit in search(con, "harbour")}
+    found = {hit.url for hit in search(db, "ferry")} | {hit.url for hit in search(db, "harbour")}
     assert found == {"http://t/broken", "http://t/old"}  # the index folder holds the old article and the new
 
 
@@ -132,14 +132,15 @@ def _fts_tables(con: duckdb.DuckDBPyConnection) -> int:
 
 def test_an_old_warehouse_is_searched_before_and_after_its_migration(tmp_path: Path, capfd) -> None:
     db = _old_warehouse(tmp_path / "news.duckdb")
-    with connect(db, read_only=True) as con:  # a search migrates nothing: it builds the index folder
+    with connect(db, read_only=True) as con:
         assert _fts_tables(con) > 0
-        assert [hit.url for hit in search(con, "dredging harbour")] == ["http://t/old"]
+    # a search migrates nothing: it builds the index folder
+    assert [hit.url for hit in search(db, "dredging harbour")] == ["http://t/old"]
     assert "it is missing; building it from the warehouse's 1 articles" in capfd.readouterr().err
     with connect(db) as con:
         assert _fts_tables(con) == 0
-    with connect(db, read_only=True) as con:  # the migration gave the file its id: an index built
-        assert [hit.url for hit in search(con, "dredging harbour")] == ["http://t/old"]  # before is not its
+    # the migration gave the file its id: an index built before is not its
+    assert [hit.url for hit in search(db, "dredging harbour")] == ["http://t/old"]
     assert "made for another warehouse" in capfd.readouterr().err
 
 

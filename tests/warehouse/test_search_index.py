@@ -20,6 +20,7 @@ from test_load import DAY, article, make_run
 
 from newsmill import layout
 from newsmill.warehouse import connect, load_run
+from newsmill.warehouse import index as index_module
 from newsmill.warehouse.index import SearchIndex
 from newsmill.warehouse.search import search
 
@@ -62,8 +63,7 @@ def _refetches(tmp_path: Path) -> list[Path]:
 
 def answers(db: Path) -> list[list[tuple[str, float]]]:
     """Every query under every filter: (url, score) best first."""
-    with connect(db, read_only=True) as con:
-        return [[(h.url, round(h.score, 4)) for h in search(con, q, **f)] for q in QUERIES for f in FILTERS]
+    return [[(h.url, round(h.score, 4)) for h in search(db, q, **f)] for q in QUERIES for f in FILTERS]
 
 
 def urls_only(found: list[list[tuple[str, float]]]) -> list[list[str]]:
@@ -91,9 +91,9 @@ def test_incrementally_kept_index_answers_as_a_full_rebuild(loaded, capfd) -> No
     # counts in BM25's statistics until Tantivy merges its segment away (in seven articles, a lot)
     assert urls_only(kept) == urls_only(clean)
     assert {url for url, _ in kept[0]} == {"http://t/0", "http://t/1"}  # "harbour"
+    assert [h.url for h in search(db, "crossings")] == []  # t/1's earlier texts are gone
+    assert [h.url for h in search(db, "reopens repairs")] == ["http://t/1"]
     with connect(db, read_only=True) as con:
-        assert [h.url for h in search(con, "crossings")] == []  # t/1's earlier texts are gone
-        assert [h.url for h in search(con, "reopens repairs")] == ["http://t/1"]
         assert con.execute("SELECT count(*) FROM search_pending").fetchone()[0] == 0  # the loads cleared them
 
 
@@ -111,32 +111,31 @@ def test_search_sees_every_load(tmp_path: Path) -> None:
     db = tmp_path / "news.duckdb"
     load_run(db, make_run(tmp_path / "r1", [article("http://t/a", TEXTS[0])], []))
     load_run(db, make_run(tmp_path / "r2", [article("http://t/b", TEXTS[1])], []))
-    with connect(db, read_only=True) as con:
-        assert sorted(h.url for h in search(con, "harbour")) == ["http://t/a", "http://t/b"]
-        assert [h.url for h in search(con, "ferry")] == ["http://t/b"]
+    assert sorted(h.url for h in search(db, "harbour")) == ["http://t/a", "http://t/b"]
+    assert [h.url for h in search(db, "ferry")] == ["http://t/b"]
     assert (layout.search_index_dir(db) / "tantivy").is_dir()
 
 
 def test_filters_are_applied_by_the_engine(loaded) -> None:
     db, _ = loaded
-    with connect(db, read_only=True) as con:
-        def found(terms: str, **filters: object) -> set[str]:
-            return {h.url for h in search(con, terms, **filters)}
 
-        every = {"http://t/0", "http://t/1", "http://t/4", "http://t/9"}
-        assert found("council harbour flood parking") == every
-        assert found("council harbour flood parking", first=DAY) == {"http://t/1"}
-        assert found("council harbour flood parking", last=date(2026, 11, 19)) == every - {"http://t/1"}
-        assert found("council harbour flood parking", sources=["port"]) == {"http://t/1", "http://t/4"}
-        assert found("council harbour flood parking", sources=["port", "town"]) == every
-        assert found("résultats", language="fr") == {"http://t/2"}
-        assert found("résultats", language="en") == set()
-        assert found("council harbour flood parking", first=DAY, last=DAY, language="en",
-                     sources=["town"]) == set()
-        assert len(search(con, "council harbour flood parking", limit=2)) == 2
-        hit = search(con, "brücke")[0]
-        assert (hit.url, hit.pub_date, hit.source, hit.language) == ("http://t/3", DAY, "town", "de")
-        assert "Brücke" in hit.snippet and hit.title == "T http://t/3"
+    def found(terms: str, **filters: object) -> set[str]:
+        return {h.url for h in search(db, terms, **filters)}
+
+    every = {"http://t/0", "http://t/1", "http://t/4", "http://t/9"}
+    assert found("council harbour flood parking") == every
+    assert found("council harbour flood parking", first=DAY) == {"http://t/1"}
+    assert found("council harbour flood parking", last=date(2026, 11, 19)) == every - {"http://t/1"}
+    assert found("council harbour flood parking", sources=["port"]) == {"http://t/1", "http://t/4"}
+    assert found("council harbour flood parking", sources=["port", "town"]) == every
+    assert found("résultats", language="fr") == {"http://t/2"}
+    assert found("résultats", language="en") == set()
+    assert found("council harbour flood parking", first=DAY, last=DAY, language="en",
+                 sources=["town"]) == set()
+    assert len(search(db, "council harbour flood parking", limit=2)) == 2
+    hit = search(db, "brücke")[0]
+    assert (hit.url, hit.pub_date, hit.source, hit.language) == ("http://t/3", DAY, "town", "de")
+    assert "Brücke" in hit.snippet and hit.title == "T http://t/3"
 
 
 @pytest.mark.parametrize(("typed", "as_words"), [
@@ -152,12 +151,11 @@ def test_filters_are_applied_by_the_engine(loaded) -> None:
 ])
 def test_query_syntax_is_only_words(loaded, typed: str, as_words: str) -> None:
     db, _ = loaded
-    with connect(db, read_only=True) as con:
-        def ranked(terms: str) -> list[tuple[str, float]]:
-            return [(h.url, h.score) for h in search(con, terms)]
+    def ranked(terms: str) -> list[tuple[str, float]]:
+        return [(h.url, h.score) for h in search(db, terms)]
 
-        assert ranked(typed) == ranked(as_words)
-        assert (ranked(typed) == []) == (as_words in ("", "harb"))
+    assert ranked(typed) == ranked(as_words)
+    assert (ranked(typed) == []) == (as_words in ("", "harb"))
 
 
 # ---------------------------------------------------------------- the index disagrees with the warehouse
@@ -201,8 +199,14 @@ def _damage_state(db: Path) -> None:
     (_damage_version, "made by another version"),
     (_damage_state, "holds no finished build"),
 ], ids=["deleted", "truncated", "overwritten", "version", "state"])
-def test_a_damaged_index_is_rebuilt_by_the_next_search(loaded, capfd, damage, said: str) -> None:
+@pytest.mark.parametrize("checked", [False, True], ids=["unchecked", "checked-against-the-file"])
+def test_a_damaged_index_is_rebuilt_by_the_next_search(loaded, capfd, monkeypatch, damage, said: str,
+                                                       checked: bool) -> None:
     db, clean = loaded
+    if checked:  # the folder was found current with the file as it is: a search would trust it alone
+        _settled_at_once(monkeypatch)
+        answers(db)
+        assert SearchIndex(db).trusted() is not None
     damage(db)
     capfd.readouterr()
     assert urls_only(answers(db)) == urls_only(clean)
@@ -217,8 +221,7 @@ def test_a_damaged_index_is_rebuilt_by_the_next_load(loaded, tmp_path: Path, cap
     _damage_truncated(db)
     load_run(db, make_run(tmp_path / "r5", [_article("http://t/10", "A harbour crane collapsed.")], []))
     assert "building it from the warehouse's 8 articles" in capfd.readouterr().err
-    with connect(db, read_only=True) as con:
-        assert "http://t/10" in {h.url for h in search(con, "harbour")}
+    assert "http://t/10" in {h.url for h in search(db, "harbour")}
     assert "building" not in capfd.readouterr().err
 
 
@@ -256,6 +259,48 @@ def test_index_rebuild_rebuilds_whatever_the_index_holds(loaded) -> None:
     after = SearchIndex(db).state()
     assert after.generation == before.generation and after.files != before.files
     assert answers(db) == clean
+
+
+# ---------------------------------------------------------------- answered from the folder alone
+
+def _settled_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In this process, a DuckDB file counts as settled as soon as it is written (no waiting out
+    `SETTLED_SECONDS` before a reader may mark the folder checked against it)."""
+    monkeypatch.setattr(index_module, "SETTLED_SECONDS", 0.0)
+
+
+SEARCH_IN_CHILD = """
+import sys
+from pathlib import Path
+from newsmill.warehouse.search import search
+hits = search(Path(sys.argv[1]), sys.argv[2])
+print(" ".join(hit.url for hit in hits), "duckdb" in sys.modules)
+"""
+
+
+def test_a_settled_warehouse_is_searched_from_the_folder_alone(loaded) -> None:
+    db, clean = loaded
+    child = [sys.executable, "-c", SEARCH_IN_CHILD, str(db), "reopens repairs"]
+    assert subprocess.run(child, capture_output=True, text=True, check=True).stdout.split() == \
+        ["http://t/1", "True"]  # the file was written just now: the folder is checked against it
+    time.sleep(index_module.SETTLED_SECONDS + 0.1)
+    assert urls_only(answers(db)) == urls_only(clean)  # checks the folder against the settled file, marks it
+    assert subprocess.run(child, capture_output=True, text=True, check=True).stdout.split() == \
+        ["http://t/1", "False"]  # no DuckDB imported: the stored fields gave the hit
+
+
+def test_a_warehouse_changed_behind_the_folder_is_checked_again(loaded, capfd, monkeypatch) -> None:
+    db, _ = loaded
+    _settled_at_once(monkeypatch)
+    assert "http://t/4" in {hit.url for hit in search(db, "parking")}  # marks the folder checked
+    assert SearchIndex(db).trusted() is not None
+    with connect(db) as con:  # a change that is not a load's: the folder is not told
+        con.execute("DELETE FROM articles WHERE url = 'http://t/4'")
+    assert SearchIndex(db).trusted() is None  # the file is not the one the folder was checked against
+    capfd.readouterr()
+    assert "http://t/4" not in {hit.url for hit in search(db, "parking")}
+    assert "it holds 7 documents for 6 articles" in capfd.readouterr().err
+    assert SearchIndex(db).trusted() is not None
 
 
 # ---------------------------------------------------------------- a load killed between the two commits
