@@ -269,7 +269,13 @@ ARTICLES_TABLE = Table(
     key=("url",),
     required=("source", "pub_date"),
 )
-REMOVED_TABLE = Table("removed_segments", REMOVED_SCHEMA, required=("url", "position"))
+REMOVED_TABLE = Table(
+    "removed_segments",
+    # loaded_at: the `articles.loaded_at` of the row the segments belong to (one load's rows share it and
+    # lie in that load's row groups), so a refetch finds an article's old segments through zone maps
+    pa.schema(list(REMOVED_SCHEMA) + [("loaded_at", _TIMESTAMP)]),
+    required=("url", "position"),
+)
 CRAWL_LOG_TABLE = Table(  # every attempt's rows, kept: the view crawl_latest is the last state
     "crawl_log",
     pa.schema(

@@ -64,11 +64,11 @@ def reprocess_cli(work: Path, first: date = FIRST, last: date = LAST, *args: str
 
 
 def snapshot(work: Path) -> dict[str, list[tuple]]:
-    """Every column of `articles` and `removed_segments`."""
+    """Every column of `articles`, and of `removed_segments` but when the segments were loaded."""
     with connect(work / "data" / "news.duckdb", read_only=True) as con:
         return {
             "articles": con.execute("SELECT * FROM articles ORDER BY url").fetchall(),
-            "removed": con.execute("SELECT * FROM removed_segments ORDER BY ALL").fetchall(),
+            "removed": con.execute("SELECT * EXCLUDE (loaded_at) FROM removed_segments ORDER BY ALL").fetchall(),
         }
 
 

@@ -39,15 +39,24 @@ row group, appends start a new one, so a checkpoint rewrites at most this many a
 large the warehouse; smaller groups would waste more of each group's last, partly filled blocks."""
 
 
+STORAGE_VERSION = "v1.5.0"
+"""The storage format a write connection gives the file (an older file is upgraded in place, at its
+next checkpoint; DuckDB 1.5 reads it, older ones do not). On DuckDB's default, v0.10.2, every
+checkpoint re-reads the row group metadata of every table, whatever changed: 0.06-0.13 s at 1M
+articles. From v1.5.0 it reuses the metadata of what did not change."""
+
+
 def _sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
 def _attach(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
-    """A connection to `path` alone, as `duckdb.connect(path)` gives, with `ROW_GROUP_ROWS`: a storage
-    option only ATTACH takes. Same catalog name (DuckDB's default for the file), same spill folder."""
+    """A connection to `path` alone, as `duckdb.connect(path)` gives, with `ROW_GROUP_ROWS` and, for a
+    writer, `STORAGE_VERSION`: storage options only ATTACH takes. Same catalog name (DuckDB's default
+    for the file), same spill folder."""
     con = duckdb.connect()
-    options = f"(ROW_GROUP_SIZE {ROW_GROUP_ROWS}{', READ_ONLY' if read_only else ''})"
+    mode = "READ_ONLY" if read_only else f"STORAGE_VERSION '{STORAGE_VERSION}'"
+    options = f"(ROW_GROUP_SIZE {ROW_GROUP_ROWS}, {mode})"
     try:
         try:
             con.execute(f"ATTACH {_sql_string(str(path))} {options}")

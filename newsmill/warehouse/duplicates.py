@@ -61,6 +61,12 @@ def mark_duplicates(con: duckdb.DuckDBPyConnection, run_id: str) -> int:
         {"run": run_id, "days": WINDOW_DAYS, "min_samples": MIN_SAMPLES, "overlap": MIN_OVERLAP,
          "holders": MAX_HOLDERS},
     )
+    # the earlier links of the pairs' articles, looked up through the primary key: with any other
+    # filter on the same scan (duplicate_of IS NOT NULL) DuckDB reads those columns of every article
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE dup_prior AS SELECT url, duplicate_of FROM articles "
+        "WHERE url IN (SELECT a FROM dup_pairs UNION SELECT b FROM dup_pairs)"
+    )
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE dup_links AS
@@ -70,8 +76,8 @@ def mark_duplicates(con: duckdb.DuckDBPyConnection, run_id: str) -> int:
             FROM (
                 SELECT a, b FROM pairs
                 UNION SELECT a, a FROM pairs
-                UNION SELECT url, duplicate_of FROM articles  -- keep links made by earlier loads
-                      WHERE duplicate_of IS NOT NULL AND url IN (SELECT a FROM pairs)
+                UNION SELECT url, duplicate_of FROM dup_prior  -- keep links made by earlier loads
+                      WHERE duplicate_of IS NOT NULL
             ) p
             JOIN articles o ON o.url = p.b
             GROUP BY p.a

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     from newsmill import runfiles
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 def _sql_type(kind: pa.DataType) -> str:
@@ -140,7 +140,7 @@ CREATE OR REPLACE VIEW crawl_failures AS
 def ensure_schema(con: duckdb.DuckDBPyConnection, *, lake: bool = False) -> None:
     """Create missing tables and views and migrate tables an earlier newsmill made, in one
     transaction: a file is either left as it was or fully brought up to date. With `lake`, a
-    DuckLake's tables are made (no migration: no older newsmill wrote one)."""
+    DuckLake's tables are made, and those of an older schema version given their new columns."""
     if lake:
         _ensure_lake_schema(con)
         return
@@ -185,7 +185,7 @@ def _migrate(con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]], *, reb
     """Give tables made before attempt ids their `attempt_id`. Such a warehouse holds one attempt
     per run id (a re-run replaced it), so the run id serves as that attempt's id. With
     `rebuild_runs`, the old `runs` (renamed `runs_before_attempts`) is copied into the new one,
-    whose key holds the attempt id, and dropped.
+    whose key holds the attempt id, and dropped. `removed_segments` gets its `loaded_at`.
 
     The BM25 tables of DuckDB's fts extension (`fts_main_articles`) are dropped: the search index
     folder answers searches now, and those tables cost every load time and the file room.
@@ -196,10 +196,20 @@ def _migrate(con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]], *, reb
         if table in tables and "attempt_id" not in tables[table]:
             for statement in statements:
                 con.execute(statement)
+    _add_segments_loaded_at(con, tables)
     if rebuild_runs:
         con.execute("INSERT INTO runs BY NAME SELECT *, run_id AS attempt_id FROM runs_before_attempts")
         con.execute("DROP TABLE runs_before_attempts")
     con.execute("DROP SCHEMA IF EXISTS fts_main_articles CASCADE")
+
+
+def _add_segments_loaded_at(con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]]) -> None:
+    """Give `removed_segments` made before schema 4 its `loaded_at`: that of its article's row, which
+    the load that wrote the segments wrote too."""
+    if "removed_segments" in tables and "loaded_at" not in tables["removed_segments"]:
+        con.execute("ALTER TABLE removed_segments ADD COLUMN loaded_at TIMESTAMPTZ")
+        con.execute("UPDATE removed_segments SET loaded_at = a.loaded_at FROM articles a "
+                    "WHERE a.url = removed_segments.url")
 
 
 def _ensure_lake_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -212,5 +222,6 @@ def _ensure_lake_schema(con: duckdb.DuckDBPyConnection) -> None:
         return
     with transaction(con):
         con.execute(_tables(lake=True))
+        _add_segments_loaded_at(con, tables)
         con.execute(VIEWS)
         con.execute("UPDATE newsmill_meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)])

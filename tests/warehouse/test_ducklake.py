@@ -351,3 +351,16 @@ def test_a_lake_keeps_the_latest_pending_generations_and_a_machine_further_behin
         synced = sync_index(con, say=said.append, progress=False)
         assert synced.rebuilt == "it is missing" and synced.documents == 4
     assert [h.url for h in search(machine_b, "bakery")] == ["http://t/c"]
+
+
+def test_a_lake_of_schema_3_gets_the_segments_load_time_at_its_next_load(lake: DuckLake, tmp_path: Path) -> None:
+    first, second, _ = _runs(tmp_path / "runs")
+    load_run(lake, first)
+    with connect(lake) as con:  # as newsmill before schema 4 left the lake
+        con.execute("ALTER TABLE removed_segments DROP COLUMN loaded_at")
+        con.execute("UPDATE newsmill_meta SET value = '3' WHERE key = 'schema_version'")
+    assert load_run(lake, second).updated == 1  # http://t/b: its old segment is replaced
+    with connect(lake, read_only=True) as con:
+        assert con.execute("SELECT value FROM newsmill_meta WHERE key = 'schema_version'").fetchone() == ("4",)
+        assert con.execute("SELECT s.url, s.loaded_at = a.loaded_at FROM removed_segments s JOIN articles a "
+                           "USING (url) ORDER BY ALL").fetchall() == [("http://t/a", True), ("http://t/b", True)]

@@ -86,6 +86,9 @@ def test_upsert_keeps_other_articles_and_refetch_erases_nothing(tmp_path: Path) 
         assert con.execute("SELECT url, text FROM articles ORDER BY url").fetchall() == [
             ("http://t/a", "again"), ("http://t/b", "b")]
         assert con.execute("SELECT count(*) FROM removed_segments").fetchone()[0] == 1  # a's, replaced, not doubled
+        # written with its article's row: a refetch deletes the old segments through this
+        assert con.execute("SELECT count(*) FROM removed_segments JOIN articles a USING (url) "
+                           "WHERE removed_segments.loaded_at = a.loaded_at").fetchone()[0] == 1
 
 
 def test_failed_load_leaves_nothing_half_written(tmp_path: Path) -> None:

@@ -56,14 +56,15 @@ STAMP = datetime(2026, 11, 21, 1, tzinfo=UTC)
 
 
 def _old_warehouse(path: Path) -> Path:
-    """One loaded run of the old schema: an article, its crawl log (a fetch, a failure), its runs
-    row, and the BM25 index that newsmill built in the file with DuckDB's fts extension."""
+    """One loaded run of the old schema: an article and a segment cleaned out of it, its crawl log (a
+    fetch, a failure), its runs row, and the BM25 index that newsmill built in the file with DuckDB's fts extension."""
     con = duckdb.connect(str(path))
     try:
         con.execute(OLD_SCHEMA)
         con.execute("INSERT INTO articles (url, source, pub_date, title, text, content_hash, run_id, loaded_at) "
                     "VALUES ('http://t/old', 'town', ?, 'Harbour dredging agreed', 'The harbour board met.', "
                     "'h-old', ?, ?)", [DAY, RUN_ID, STAMP])
+        con.execute("INSERT INTO removed_segments VALUES ('http://t/old', 2, 'Read more', 'teaser', 1.0)")
         con.executemany("INSERT INTO crawl_log VALUES (?, 'town', ?, 'article', ?, ?, ?, NULL, ?)", [
             [RUN_ID, "http://t/old", DAY, "fetched", 200, STAMP],
             [RUN_ID, "http://t/broken", DAY, "failed", 500, STAMP]])
@@ -119,7 +120,9 @@ def test_an_old_warehouse_is_migrated_and_keeps_its_history(tmp_path: Path) -> N
         assert con.execute("SELECT count(*) FROM crawl_failures").fetchone()[0] == 0
         assert con.execute("SELECT url, attempt_id FROM articles ORDER BY url").fetchall() == [
             ("http://t/broken", new_id), ("http://t/old", RUN_ID)]
-        assert con.execute("SELECT value FROM newsmill_meta WHERE key = 'schema_version'").fetchone() == ("3",)
+        # a segment's loaded_at is its article's: a refetch finds the old segments by it
+        assert con.execute("SELECT url, loaded_at FROM removed_segments").fetchall() == [("http://t/old", STAMP)]
+        assert con.execute("SELECT value FROM newsmill_meta WHERE key = 'schema_version'").fetchone() == ("4",)
         assert not con.execute("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'runs_%'").fetchall()
         assert _fts_tables(con) == 0  # the old index is dropped
     found = {hit.url for hit in search(db, "ferry")} | {hit.url for hit in search(db, "harbour")}

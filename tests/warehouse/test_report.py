@@ -47,7 +47,7 @@ def warehouse(tmp_path: Path) -> Path:
         con.execute("INSERT INTO crawl_log (run_id, source, url, kind, listed_date, outcome, status, error, "
                     "fetched_at) VALUES ('r1', 'gazette', 'http://gazette.test/x', ?, ?, 'failed', "
                     "500, ?, ?)", [HOSTILE, FIRST, f"HTTP 500 {HOSTILE}", stamp])
-        con.execute("INSERT INTO removed_segments VALUES ('http://gazette.test/2026-11-18/1', 2, 'x', ?, 1.0)",
+        con.execute("INSERT INTO removed_segments (url, position, text, reason, score) VALUES ('http://gazette.test/2026-11-18/1', 2, 'x', ?, 1.0)",
                     [HOSTILE])
     return db
 
