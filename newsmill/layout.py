@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -20,6 +19,8 @@ def run_id(first: date, last: date, sources: list[str] | tuple[str, ...] | None)
     """The id of a run of these days and sources, the same every time: it names the run directory,
     so a second run of them waits for the first (its lock) and resumes what it left (its skip list).
     Each attempt at the run is recorded apart, under its `attempt_id`."""
+    import hashlib  # here: `newsmill search` imports this module, and OpenSSL's start would cost it 3-4 ms
+
     if not sources:
         tag = "all"
     elif len(sources) == 1:

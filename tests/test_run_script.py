@@ -34,9 +34,11 @@ def bare_machine(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     shutil.copy2(REPO / "run", project / "run")
     newsmill = project / ".venv" / "bin" / "newsmill"
     newsmill.write_text('#!/bin/sh\necho "newsmill $*"\n')
+    venv_python = project / ".venv" / "bin" / "python"  # what uv sync made: it compiles the project
+    venv_python.write_text('#!/bin/sh\necho "venv-python $*" >> "$CALLS"\n')
     python = tools / "python3"
     python.write_text(FAKE_PYTHON)
-    for script in (newsmill, python):
+    for script in (newsmill, venv_python, python):
         script.chmod(0o755)
     for tool in ("bash", "env", "dirname", "sed", "touch", "sh", "cat"):  # what `run` and the fakes use
         found = shutil.which(tool, path="/usr/bin:/bin")
@@ -56,6 +58,7 @@ def test_demo_installs_uv_with_pip_when_the_machine_has_none(bare_machine) -> No
     assert calls[0] == "python3 -m uv --version"
     assert calls[1].startswith("python3 -m pip install") and "uv==" in calls[1]
     assert calls[2].startswith("python3 -m uv sync --frozen")
+    assert calls[3].startswith("venv-python -m compileall") and "newsmill" in calls[3]
 
 
 def test_an_installed_uv_program_is_used_as_it_is(bare_machine) -> None:
@@ -67,7 +70,7 @@ def test_an_installed_uv_program_is_used_as_it_is(bare_machine) -> None:
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     calls = Path(env["CALLS"]).read_text().splitlines()
-    assert [c.split()[:2] for c in calls] == [["uv", "sync"]]
+    assert [c.split()[:2] for c in calls] == [["uv", "sync"], ["venv-python", "-m"]]
 
 
 def test_usage_without_a_command_exits_2(bare_machine) -> None:

@@ -19,7 +19,6 @@ by whoever writes.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -109,9 +108,7 @@ _FIELDS: tuple[tuple[str, str, dict[str, object]], ...] = (
     ("source", "text", {"stored": True, "tokenizer_name": "raw", "index_option": "basic", "fast": True}),
     ("language", "text", {"stored": True, "tokenizer_name": "raw", "index_option": "basic", "fast": True}),
 )
-VERSION = hashlib.sha256(
-    json.dumps([FORMAT, LETTERS, _FILTERS, _FIELDS, tantivy.__version__]).encode()
-).hexdigest()[:16]
+VERSION = f"{zlib.crc32(json.dumps([FORMAT, LETTERS, _FILTERS, _FIELDS, tantivy.__version__]).encode()):08x}"
 """The fingerprint of the documents' definition and the engine: a folder recording another one is rebuilt."""
 
 COLUMNS = ("url", "title", "text", "pub_date", "source", "language")
@@ -231,14 +228,6 @@ def file_stamp(database: Path) -> list[list[int] | None] | None:
     return stamps
 
 
-def _parse_state(raw: bytes) -> State | None:
-    try:
-        state = State(**json.loads(raw))
-    except (ValueError, TypeError):
-        return None
-    return state if isinstance(state.generation, int) and isinstance(state.files, dict) else None
-
-
 def _crc(path: Path) -> int:
     crc = 0
     with path.open("rb") as handle:
@@ -264,25 +253,25 @@ class SearchIndex:
         """The recorded state, or None when there is none (no folder, never committed, a rebuild
         cut short) or it cannot be read."""
         try:
-            return _parse_state(self._state_path.read_bytes())
-        except OSError:
+            state = State(**json.loads(self._state_path.read_bytes()))
+        except (OSError, ValueError, TypeError):
             return None
+        return state if isinstance(state.generation, int) and isinstance(state.files, dict) else None
 
     def trusted(self) -> tantivy.Index | None:
         """The index, when its state was found current with the DuckDB file (`mark_checked`), the
         file is unchanged since, and the cheap checks of the folder pass; else None, and the caller
         checks it against the warehouse (`sync.sync_index`). Reads no DuckDB."""
+        state = self.state()
         try:
-            raw_state = self._state_path.read_bytes()
             checked = json.loads(self._checked_path.read_bytes())
         except (OSError, ValueError):
             return None
         stamp = file_stamp(self._database)
-        if not isinstance(checked, dict) or stamp is None or checked.get("file") != stamp or \
-                checked.get("state") != hashlib.sha256(raw_state).hexdigest():
+        if state is None or stamp is None or not isinstance(checked, dict) or \
+                checked.get("file") != stamp or checked.get("state") != asdict(state):
             return None
-        state = _parse_state(raw_state)
-        if state is None or state.version != VERSION or self.damage(state) is not None:
+        if state.version != VERSION or self.damage(state) is not None:
             return None
         try:
             return self.open()
@@ -294,12 +283,11 @@ class SearchIndex:
         caller holding the file open read-only (no writer can change it meanwhile) that found the
         folder current; skipped while the file is not settled, or when the folder cannot be written
         (the next search checks against the warehouse again)."""
-        stamp = file_stamp(self._database)
-        if stamp is None:
+        stamp, state = file_stamp(self._database), self.state()
+        if stamp is None or state is None:
             return
         try:
-            state = hashlib.sha256(self._state_path.read_bytes()).hexdigest()
-            layout.write_atomic(self._checked_path, json.dumps({"state": state, "file": stamp}))
+            layout.write_atomic(self._checked_path, json.dumps({"state": asdict(state), "file": stamp}))
         except OSError:
             pass
 
