@@ -170,7 +170,9 @@ def note_collected_day(dag_id: str, run_id: str, day: date, *, current: str | No
     if current == note:
         return note
     try:
-        AirflowClient(url, timeout=10).set_run_note(dag_id, run_id, note)
+        # the client's own timeout (30 s), longer than the api-server's wait for SQLite's lock: a
+        # write that waited it out is answered 500 after ~10 s, which `write` retries
+        AirflowClient(url).set_run_note(dag_id, run_id, note)
     except (AirflowLocalError, KeyError, TypeError, ValueError) as exc:
         log.warning("cannot note the day on run %s: %s", run_id, exc)
         return None
