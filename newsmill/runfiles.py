@@ -249,7 +249,17 @@ REMOVED_SCHEMA = pa.schema(
         ("score", pa.float64()),  # how sure, 0-1
     ]
 )
-"""`removed.parquet`, and the `removed_segments` table: the paragraphs cleaning removed."""
+"""`removed.parquet`: the paragraphs cleaning removed; the `removed_segments` table's columns but the
+warehouse's."""
+
+REMOVED_WAREHOUSE_COLUMNS = pa.schema(
+    [
+        # the `articles.loaded_at` of the row the segments belong to (one load's rows share it and lie
+        # in that load's row groups), so a refetch finds an article's old segments through zone maps
+        ("loaded_at", _TIMESTAMP),
+    ]
+)
+"""The columns the `removed_segments` table adds to `removed.parquet`'s, set by the load."""
 
 
 @dataclass(frozen=True)
@@ -270,10 +280,7 @@ ARTICLES_TABLE = Table(
     required=("source", "pub_date"),
 )
 REMOVED_TABLE = Table(
-    "removed_segments",
-    # loaded_at: the `articles.loaded_at` of the row the segments belong to (one load's rows share it and
-    # lie in that load's row groups), so a refetch finds an article's old segments through zone maps
-    pa.schema(list(REMOVED_SCHEMA) + [("loaded_at", _TIMESTAMP)]),
+    "removed_segments", pa.schema(list(REMOVED_SCHEMA) + list(REMOVED_WAREHOUSE_COLUMNS)),
     required=("url", "position"),
 )
 CRAWL_LOG_TABLE = Table(  # every attempt's rows, kept: the view crawl_latest is the last state

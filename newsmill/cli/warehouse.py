@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -28,13 +28,9 @@ from newsmill.warehouse.sync import sync_index
 
 
 @contextmanager
-def _sandboxed(config: Config, *, before: Callable[[duckdb.DuckDBPyConnection], object] | None = None,
-               ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection that reaches no other file and no network; `before` runs on it first,
-    while it can still change its settings."""
+def _sandboxed(config: Config) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection that reaches no other file and no network."""
     with connect(config.settings.warehouse, read_only=True) as con:
-        if before is not None:
-            before(con)
         forbid_external_access(con)
         yield con
 

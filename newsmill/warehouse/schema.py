@@ -173,43 +173,44 @@ def _columns(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
     return found
 
 
-_ADD_ATTEMPT_ID = {
-    "articles": ("ALTER TABLE articles ADD COLUMN attempt_id VARCHAR",
-                 "UPDATE articles SET attempt_id = run_id"),
-    "crawl_log": ("ALTER TABLE crawl_log ADD COLUMN attempt_id VARCHAR",
-                  "UPDATE crawl_log SET attempt_id = run_id"),
+_ADDED_COLUMNS = {
+    # attempt ids: such a warehouse holds one attempt per run id (a re-run replaced it), so the run
+    # id serves as that attempt's id
+    ("articles", "attempt_id"): ("ALTER TABLE articles ADD COLUMN attempt_id VARCHAR",
+                                 "UPDATE articles SET attempt_id = run_id"),
+    ("crawl_log", "attempt_id"): ("ALTER TABLE crawl_log ADD COLUMN attempt_id VARCHAR",
+                                  "UPDATE crawl_log SET attempt_id = run_id"),
+    # schema 4: a segment's load time is its article row's, which the load that wrote it wrote too
+    ("removed_segments", "loaded_at"): ("ALTER TABLE removed_segments ADD COLUMN loaded_at TIMESTAMPTZ",
+                                        "UPDATE removed_segments SET loaded_at = a.loaded_at FROM articles a "
+                                        "WHERE a.url = removed_segments.url"),
 }
+"""Columns added to tables after their first version, and how an older table gets them."""
 
 
 def _migrate(con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]], *, rebuild_runs: bool) -> None:
-    """Give tables made before attempt ids their `attempt_id`. Such a warehouse holds one attempt
-    per run id (a re-run replaced it), so the run id serves as that attempt's id. With
-    `rebuild_runs`, the old `runs` (renamed `runs_before_attempts`) is copied into the new one,
-    whose key holds the attempt id, and dropped. `removed_segments` gets its `loaded_at`.
+    """Give older tables their added columns (`_ADDED_COLUMNS`). With `rebuild_runs`, the old `runs`
+    (renamed `runs_before_attempts`, made before attempt ids) is copied into the new one, whose key
+    holds the attempt id (its run id, as above), and dropped.
 
     The BM25 tables of DuckDB's fts extension (`fts_main_articles`) are dropped: the search index
     folder answers searches now, and those tables cost every load time and the file room.
 
     The columns are checked, not the recorded schema version: an older newsmill opening the file
     writes its own version back without changing the tables."""
-    for table, statements in _ADD_ATTEMPT_ID.items():
-        if table in tables and "attempt_id" not in tables[table]:
-            for statement in statements:
-                con.execute(statement)
-    _add_segments_loaded_at(con, tables)
+    _add_columns(con, tables)
     if rebuild_runs:
         con.execute("INSERT INTO runs BY NAME SELECT *, run_id AS attempt_id FROM runs_before_attempts")
         con.execute("DROP TABLE runs_before_attempts")
     con.execute("DROP SCHEMA IF EXISTS fts_main_articles CASCADE")
 
 
-def _add_segments_loaded_at(con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]]) -> None:
-    """Give `removed_segments` made before schema 4 its `loaded_at`: that of its article's row, which
-    the load that wrote the segments wrote too."""
-    if "removed_segments" in tables and "loaded_at" not in tables["removed_segments"]:
-        con.execute("ALTER TABLE removed_segments ADD COLUMN loaded_at TIMESTAMPTZ")
-        con.execute("UPDATE removed_segments SET loaded_at = a.loaded_at FROM articles a "
-                    "WHERE a.url = removed_segments.url")
+def _add_columns(con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]]) -> None:
+    """The `_ADDED_COLUMNS` that `tables` (each table's columns as found) lack, added and filled."""
+    for (table, column), statements in _ADDED_COLUMNS.items():
+        if table in tables and column not in tables[table]:
+            for statement in statements:
+                con.execute(statement)
 
 
 def _ensure_lake_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -222,6 +223,6 @@ def _ensure_lake_schema(con: duckdb.DuckDBPyConnection) -> None:
         return
     with transaction(con):
         con.execute(_tables(lake=True))
-        _add_segments_loaded_at(con, tables)
+        _add_columns(con, tables)
         con.execute(VIEWS)
         con.execute("UPDATE newsmill_meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)])
