@@ -48,6 +48,18 @@ def alive(pid: int) -> bool:
     return state is not None and state[0] not in EXITED
 
 
+def group_members(pgid: int) -> list[int]:
+    """The processes of group `pgid` that have not exited, but this one (procfs only)."""
+    members = []
+    with os.scandir(PROC) as entries:
+        for entry in entries:
+            if entry.name.isdigit() and int(entry.name) != os.getpid():
+                found = stat(entry.name)
+                if found and found[1] == pgid and found[0] not in EXITED:
+                    members.append(int(entry.name))
+    return members
+
+
 def naming(marker: str) -> list[tuple[int, str]]:
     """(pid, command line) of each running process but this one whose environment or command line
     holds `marker`: what was started for a folder or an Airflow home, whatever group or session it

@@ -176,7 +176,7 @@ def backfill(home: Path, first: date, last: date, reprocess: str, max_active_run
     client = supervisor.client_for(home)
     client.wait_dag(DAG_ID)
     made = client.backfill(DAG_ID, first, last, reprocess=reprocess, max_active_runs=max_active_runs,
-                           wait_busy=60)
+                           wait_busy=60, warn=lambda message: click.echo(f"warning: {message}", err=True))
     click.echo(f"backfill {made.get('id')} created: {first}..{last} (runs proceed while {DAG_ID} is unpaused)")
 
 

@@ -7,6 +7,7 @@ import logging
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from datetime import date
 from urllib.parse import quote
 
@@ -124,9 +125,13 @@ class AirflowClient:
         self.write("PATCH", f"/api/v2/dags/{dag_id}", {"is_paused": paused})
 
     def backfill(self, dag_id: str, first: date, last: date, *, reprocess: str = "none",
-                 max_active_runs: int = 3, wait_busy: float = 0.0) -> dict:
+                 max_active_runs: int = 3, wait_busy: float = 0.0,
+                 warn: Callable[[str], None] = log.warning) -> dict:
         """Create a backfill of the runs for first..last; retry a 409 (one backfill at a time)
-        for up to `wait_busy` seconds, and a server error (SQLite locked) as every write does."""
+        for up to `wait_busy` seconds, and a server error (SQLite locked) as every write does,
+        `warn`ing of it: Airflow 3.3 on SQLite commits a backfill's runs one by one, and when the
+        database is locked part way it deletes those it had reached (apache/airflow#68699); the
+        retry makes them again, but an earlier run re-processed that way loses its task history."""
         body = {
             "dag_id": dag_id,
             "from_date": f"{first.isoformat()}T00:00:00Z",
@@ -134,6 +139,16 @@ class AirflowClient:
             "reprocess_behavior": reprocess,
             "max_active_runs": max_active_runs,
         }
+        try:
+            return self.write("POST", "/api/v2/backfills", body, retry_for=0.0,  # type: ignore[return-value]
+                              conflict_wait=wait_busy)
+        except ApiError as exc:
+            if exc.status < 500:
+                raise
+            lost = "; the days it had reached may have lost their earlier task history in Airflow" \
+                if reprocess != "none" else ""
+            warn(f"Airflow's metadata database was locked while it created the backfill: retrying{lost} "
+                 "(apache/airflow#68699; the warehouse is not affected)")
         return self.write("POST", "/api/v2/backfills", body, conflict_wait=wait_busy)  # type: ignore[return-value]
 
     def dag_runs(self, dag_id: str) -> list[dict]:

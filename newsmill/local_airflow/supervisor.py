@@ -35,7 +35,7 @@ from pathlib import Path
 
 from newsmill import processes
 from newsmill.config import AIRFLOW_API, AIRFLOW_PORT, CONFIG, DATA_DIR, DATABASE
-from newsmill.local_airflow import AirflowLocalError, services
+from newsmill.local_airflow import AirflowLocalError, keeper, services
 from newsmill.local_airflow.client import AirflowClient
 
 PARALLELISM = 4
@@ -63,11 +63,9 @@ ORDER = ("api-server", *COMMANDS)
 WORKERS = {"worker-crawl": "crawl", "worker-warehouse": "warehouse,default"}
 DISTRIBUTED_ORDER = (*services.NAMES, *ORDER, *WORKERS)
 WORKER_PREFIX = "worker-"  # the names of workers, those of WORKERS and those `add_worker` adds
-# What a recorded pid's command line holds (one of) while it is still ours: the services are not
-# airflow; Celery retitles a worker's main process ("[celeryd: …] (celery worker …)"), and once it
-# has run a task under the solo pool Airflow has retitled it "airflow supervisor: <task id>".
-MARKERS = {name: (marker,) for name, marker in services.MARKERS.items()}
-WORKER_MARKERS = (b"celery", b"airflow supervisor")
+# What a recorded Airflow process's command line holds while the pid is still ours: the keeper it
+# runs under (`_spawn`); a service's is its program (services.MARKERS).
+KEEPER_MARKER = keeper.__name__.encode()
 # Seconds a process group whose leader died gets between SIGTERM and SIGKILL.
 ORPHAN_GRACE = 5.0
 
@@ -266,20 +264,13 @@ def _group_alive(pgid: int) -> bool:
         return False
     except PermissionError:
         return True
-    if not processes.has_procfs():
-        return True
-    with os.scandir(processes.PROC) as entries:
-        for entry in entries:
-            stat = processes.stat(entry.name) if entry.name.isdigit() else None
-            if stat and stat[1] == pgid and stat[0] not in processes.EXITED:
-                return True
-    return False
+    return not processes.has_procfs() or bool(processes.group_members(pgid))
 
 
 def _leader(pid: int, name: str = "") -> str:
-    """What recorded pid `pid` (process `name`) is now: "airflow" (still the airflow process, or the
-    service `name`, leading its group), "gone" (exited; a zombie counts as gone) or "other" (the pid
-    was reused)."""
+    """What recorded pid `pid` (process `name`) is now: "airflow" (still the keeper of an airflow
+    process, or the service `name`, leading its group), "gone" (exited; a zombie counts as gone) or
+    "other" (the pid was reused)."""
     if not processes.has_procfs():  # trust a pid that still leads its group
         try:
             return "airflow" if os.getpgid(pid) == pid else "other"
@@ -289,8 +280,7 @@ def _leader(pid: int, name: str = "") -> str:
     cmdline = processes.command_line(pid)
     if stat is None or stat[0] in processes.EXITED or cmdline is None:
         return "gone"
-    markers = MARKERS.get(name, WORKER_MARKERS if name.startswith(WORKER_PREFIX) else (b"airflow",))
-    return "airflow" if any(marker in cmdline for marker in markers) and stat[1] == pid else "other"
+    return "airflow" if services.MARKERS.get(name, KEEPER_MARKER) in cmdline and stat[1] == pid else "other"
 
 
 def status(home: Path) -> Recorded:
@@ -453,11 +443,12 @@ def _log_hint(path: Path) -> str:
 
 
 def _spawn(name: str, args: list[str], env: dict[str, str], home: Path) -> subprocess.Popen:
+    """Start `airflow ARGS` under a keeper (which restarts it should it crash), logging to its file."""
     log = home / "logs" / f"newsmill-{name}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("ab") as out:
         return subprocess.Popen(
-            [airflow_command(), *args],
+            [sys.executable, "-m", keeper.__name__, name, "--", airflow_command(), *args],
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=out,

@@ -5,6 +5,7 @@ Airflow home on an ephemeral port, with the demo sites served on ephemeral ports
   1. up names the warehouse its tasks write; all four processes report healthy (the triggerer too);
   2. up -> down -> up on the same home (the pool already exists the second time);
   3. up after the processes were killed with SIGKILL (stale pid file, orphaned workers);
+     the scheduler killed alone is started again by its keeper;
   4. backfills 3 days and unpauses the DAG, whose start_date = end_date = the next day with
      catchup on, so the scheduler also creates exactly one *scheduled* run; asserts the DuckDB rows
      per source and day and the recorded day checks, that every mapped task instance is named by
@@ -27,7 +28,7 @@ from pathlib import Path
 import pytest
 
 from bench.cli_harness import NEWSMILL, alive_naming
-from newsmill import demo
+from newsmill import demo, processes
 from newsmill.local_airflow import DAG_ID
 from newsmill.local_airflow.client import AirflowClient
 from newsmill.local_airflow.supervisor import free_port
@@ -80,8 +81,9 @@ def _failure_detail(client, home: Path) -> str:
                         lines.append(f"  {ti['task_id']}[{ti['map_index']}] {ti['state']} try {ti['try_number']}")
     except Exception as exc:  # noqa: BLE001 - best effort diagnostics
         lines.append(f"(could not list runs: {exc})")
-    logs = sorted(Path(home, "logs").rglob("*.log"), key=lambda p: p.stat().st_mtime)[-3:]
-    for log in logs:
+    recent = sorted(Path(home, "logs").rglob("*.log"), key=lambda p: p.stat().st_mtime)[-3:]
+    scheduler = Path(home, "logs", "newsmill-scheduler.log")  # quiet when it has died
+    for log in [*recent, *([scheduler] if scheduler not in recent and scheduler.exists() else [])]:
         tail = log.read_text(errors="replace").splitlines()[-12:]
         lines.append(f"--- {log.relative_to(home)}\n" + "\n".join(tail))
     return "\n".join(lines)
@@ -231,6 +233,50 @@ def test_up_after_the_processes_were_killed(stack) -> None:
     status = cli.ok("status").splitlines()
     assert status[0].startswith("local Airflow runs at ") and len(status) == 6, status
     assert all(line.endswith(" running") for line in status[2:]), status
+
+
+def test_a_crashed_scheduler_is_restarted_by_its_keeper(stack) -> None:
+    """The scheduler exits on errors it does not expect (Airflow 3.3 does when a backfill that met a
+    locked SQLite database deletes a run it holds); its keeper starts it again, and the backfill
+    below runs on the restarted one."""
+    cli, home = stack["cli"], stack["home"]
+    keeper = cli.pids()["scheduler"]
+    scheduler = _child(keeper)
+    # a scheduler that exits within its first 20 s failed to start and is not restarted
+    _wait("the scheduler to have run 20 s", lambda: _age(scheduler) > 21, timeout=30, interval=0.5)
+    crashed = set(processes.group_members(keeper)) - {keeper}  # the scheduler, its LocalExecutor workers
+    assert scheduler in crashed and len(crashed) > 1
+    os.kill(scheduler, signal.SIGKILL)
+    restarted = _wait("the keeper to start the scheduler again",
+                      lambda: (child := _child(keeper)) not in (None, scheduler) and child, timeout=60, interval=0.5)
+    # what the crashed one left (its workers ignore SIGTERM) was stopped: `down` need not kill it
+    assert not crashed & set(processes.group_members(keeper))
+    log = (home / "logs" / "newsmill-scheduler.log").read_text()
+    assert "newsmill keeper: scheduler exited with -9 after " in log
+    assert log.count("; restarting it in 5 s") == 1
+    assert cli.pids()["scheduler"] == keeper and _child(keeper) == restarted
+    status = cli.ok("status").splitlines()
+    assert status[0].startswith("local Airflow runs at ") and all(line.endswith(" running") for line in status[2:])
+
+
+def _child(pid: int) -> int | None:
+    """The (first) process whose parent is `pid`."""
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                stat = (proc / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat[stat.rindex(")") + 2:].split()[1]) == pid:
+                return int(proc.name)
+    return None
+
+
+def _age(pid: int) -> float:
+    """Seconds since process `pid` started."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    started = int(stat[stat.rindex(")") + 2:].split()[19]) / os.sysconf("SC_CLK_TCK")
+    return float(Path("/proc/uptime").read_text().split()[0]) - started
 
 
 def test_backfill_scheduled_run_and_reprocess(stack) -> None:

@@ -71,11 +71,23 @@ def _client(server: ThreadingHTTPServer) -> AirflowClient:
     return AirflowClient(f"http://127.0.0.1:{server.server_address[1]}")
 
 
-def test_backfill_retries_while_sqlite_is_locked(api: ThreadingHTTPServer) -> None:
-    api.refusals = 1  # type: ignore[attr-defined]
-    made = _client(api).backfill("dag", date(2026, 11, 1), date(2026, 11, 2))
+@pytest.mark.parametrize("reprocess", ["none", "completed"])
+def test_backfill_retries_while_sqlite_is_locked_and_warns(api: ThreadingHTTPServer, reprocess: str) -> None:
+    api.refusals = 2  # type: ignore[attr-defined]
+    warned: list[str] = []
+    made = _client(api).backfill("dag", date(2026, 11, 1), date(2026, 11, 2), reprocess=reprocess,
+                                 warn=warned.append)
     assert made == {"id": 7}
-    assert api.posts == 2  # type: ignore[attr-defined]
+    assert api.posts == 3  # type: ignore[attr-defined]
+    assert len(warned) == 1 and warned[0].startswith("Airflow's metadata database was locked"), warned
+    # only a backfill that re-processes earlier runs can have cost them their history
+    assert ("lost their earlier task history" in warned[0]) == (reprocess != "none")
+
+
+def test_backfill_that_is_not_refused_warns_of_nothing(api: ThreadingHTTPServer) -> None:
+    warned: list[str] = []
+    assert _client(api).backfill("dag", date(2026, 11, 1), date(2026, 11, 2), warn=warned.append) == {"id": 7}
+    assert (api.posts, warned) == (1, [])  # type: ignore[attr-defined]
 
 
 def test_backfill_gives_up_on_a_lock_that_does_not_pass(api: ThreadingHTTPServer,
@@ -83,9 +95,9 @@ def test_backfill_gives_up_on_a_lock_that_does_not_pass(api: ThreadingHTTPServer
     monkeypatch.setattr(client_module, "SQLITE_LOCKED_RETRY", 0.0)
     api.refusals = 5  # type: ignore[attr-defined]
     with pytest.raises(ApiError, match="HTTP 503") as raised:
-        _client(api).backfill("dag", date(2026, 11, 1), date(2026, 11, 2))
+        _client(api).backfill("dag", date(2026, 11, 1), date(2026, 11, 2), warn=lambda message: None)
     assert raised.value.status == 503
-    assert api.posts == 1  # type: ignore[attr-defined]
+    assert api.posts == 2  # type: ignore[attr-defined]  # the first refusal warned of, then retried
 
 
 def test_backfill_does_not_retry_a_bad_request(api: ThreadingHTTPServer) -> None:
