@@ -70,9 +70,10 @@ class PageBatch:
     started and writes nothing.
 
     The workers are a `WorkerPool`: given one, the batch uses it and leaves it running (a backfill
-    shares one pool over its days); else the batch starts its own and stops it when done. If a
-    worker dies (a parser crash), the pages it took down get one more try in a fresh pool; pages
-    lost in a second crash become errors, so one bad page never sinks the run.
+    shares one pool over its days); else the batch starts its own and stops it when done. A page
+    still being extracted after the pool's time limit (`transforms.pool.CALL_SECONDS`) becomes an
+    error. If a worker dies (a parser crash), the pages it took down get one more try in a fresh
+    pool; pages lost in a second crash become errors, so one bad page never sinks nor holds the run.
     """
 
     def __init__(

@@ -7,6 +7,7 @@ after costs the same.
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import signal
 import sys
@@ -28,6 +29,12 @@ RECYCLE_AFTER = 2000
 # Imported by the fork server once; workers (and their replacements) fork from it ready to go and
 # share those pages of memory. transforms.preload fills the caches the first page would fill.
 PRELOAD = ["transforms.page", "transforms.preload"]
+# Seconds a call (a page's extraction) may run in a worker: hostile markup can make a regex
+# backtrack or a loop run for hours, and a run would wait on it. A call past it is interrupted and
+# fails with TimeoutError (that page's error); one that cannot be interrupted (stuck in C code that
+# never returns to Python) ends its worker HARD_GRACE seconds later, as a crash does.
+CALL_SECONDS = 60.0
+HARD_GRACE = 30.0
 
 
 class WorkerPool:
@@ -44,8 +51,10 @@ class WorkerPool:
     with a KeyboardInterrupt traceback, or the fork server while it imports `PRELOAD`.
     """
 
-    def __init__(self, workers: int | None = None) -> None:
+    def __init__(self, workers: int | None = None, *, call_seconds: float = CALL_SECONDS,
+                 hard_grace: float = HARD_GRACE) -> None:
         self.workers = max(1, workers or os.cpu_count() or 1)
+        self.call_seconds, self.hard_grace = call_seconds, hard_grace
         self._executor: ProcessPoolExecutor | None = None
         self._main_file: str | None = None
         self._served = 0  # calls submitted to the current workers
@@ -71,16 +80,17 @@ class WorkerPool:
         return self
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Future:
-        """Run `fn(*args)` in a worker; a pool broken by an earlier crash is replaced first."""
+        """Run `fn(*args)` in a worker, for `call_seconds` at most (see CALL_SECONDS); a pool
+        broken by an earlier crash is replaced first."""
         if self._executor is None:
             self._executor = self._new()
         self._served += 1
         try:
-            return self._executor.submit(fn, *args)
+            return self._executor.submit(_call_within, self.call_seconds, self.hard_grace, fn, *args)
         except BrokenProcessPool:  # broken by a crash whose pages are not collected yet
             self._executor.shutdown(wait=False, cancel_futures=True)
             self._executor = self._new()
-            return self._executor.submit(fn, *args)
+            return self._executor.submit(_call_within, self.call_seconds, self.hard_grace, fn, *args)
 
     def recycle_if_worn(self) -> None:
         """Between runs, with nothing pending: stop workers that served `RECYCLE_AFTER` pages each;
@@ -129,3 +139,31 @@ def _init_worker() -> None:
     the result."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     warnings.filterwarnings("ignore", category=UnknownTimezoneWarning)
+
+
+class _Overtime(BaseException):
+    """Raised in a worker when its call's time is up; a BaseException, so that the libraries' own
+    `except Exception` fallbacks (trafilatura has them) do not swallow it and go on working."""
+
+
+def _overtime(signum: int, frame: object) -> None:
+    raise _Overtime
+
+
+def _call_within(seconds: float, grace: float, fn: Callable[..., Any], *args: Any) -> Any:
+    """In a worker: `fn(*args)`, interrupted by SIGALRM after `seconds` (TimeoutError), or the worker
+    ended by faulthandler's watchdog thread (which needs no Python code to run) `grace` later. The
+    alarm's handler is ignored again before leaving, so a late one cannot escape the call."""
+    signal.signal(signal.SIGALRM, _overtime)
+    faulthandler.dump_traceback_later(seconds + grace, exit=True)
+    try:
+        try:
+            signal.setitimer(signal.ITIMER_REAL, seconds)
+            return fn(*args)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, signal.SIG_IGN)
+    except _Overtime:
+        raise TimeoutError(f"still running after {seconds:g} s: stopped") from None
+    finally:
+        faulthandler.cancel_dump_traceback_later()
