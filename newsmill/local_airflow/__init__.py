@@ -1,7 +1,8 @@
 """A local Airflow 3 for newsmill's DAGs, driven by ``newsmill airflow up|down|status|…``.
 
-``supervisor`` starts and stops the api-server, scheduler and dag-processor; ``client`` speaks just
-enough of Airflow's REST API v2; ``cli`` is the ``newsmill airflow`` command group. None of them
+``supervisor`` starts and stops the api-server, scheduler, dag-processor and triggerer, each under a
+``keeper`` that restarts it should it crash; ``client`` speaks just enough of Airflow's REST API v2;
+``cli`` is the ``newsmill airflow`` command group. None of them
 imports Airflow (the processes run the ``airflow`` command next to the interpreter), so ``newsmill``
 works without the airflow extra until these commands are used.
 """

@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 from newsmill import processes
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
-CLEAR_SECONDS = 5.0  # for what a crashed child left to stop on SIGTERM, before SIGKILL
+CLEAR_SECONDS = 2.0  # for what a crashed child left to stop on SIGTERM, before SIGKILL
 
 
 class Keeper:
