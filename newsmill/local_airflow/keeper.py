@@ -31,6 +31,7 @@ from datetime import UTC, datetime
 from newsmill import processes
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+SAYS = "newsmill keeper:"  # begins what the keeper writes into its process's log, after a time
 CLEAR_SECONDS = 2.0  # for what a crashed child left to stop on SIGTERM, before SIGKILL
 
 
@@ -98,7 +99,7 @@ class Keeper:
 
     def say(self, message: str) -> None:
         stamp = datetime.now(UTC).isoformat(timespec="seconds")
-        print(f"{stamp} newsmill keeper: {self.name} {message}", flush=True)
+        print(f"{stamp} {SAYS} {self.name} {message}", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:

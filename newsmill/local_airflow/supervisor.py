@@ -434,9 +434,11 @@ def stop(home: Path, *, timeout: float = 30.0, say: Say = _say) -> bool:
 
 
 def _log_hint(path: Path) -> str:
-    """The last line of a log (a traceback's last line names the error) and where the rest is."""
+    """The process's last line in its log (a traceback's last line names the error; the keeper's
+    own lines say only that it exited) and where the rest is."""
     try:
-        lines = [line.strip() for line in path.read_text(errors="replace").splitlines() if line.strip()]
+        lines = [line.strip() for line in path.read_text(errors="replace").splitlines()
+                 if line.strip() and keeper.SAYS not in line]
     except OSError:
         lines = []
     return f"{lines[-1] if lines else 'no output'} (log: {path})"

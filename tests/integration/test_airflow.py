@@ -135,20 +135,6 @@ class Cli:
         return AirflowClient(json.loads((self.home / "newsmill-airflow.json").read_text())["url"])
 
 
-def _group_alive(pgid: int) -> bool:
-    """A process of group `pgid` that has not exited (a zombie has)."""
-    for proc in Path("/proc").iterdir():
-        if proc.name.isdigit():
-            try:
-                stat = (proc / "stat").read_text()
-            except OSError:
-                continue
-            state, _ppid, pgrp = stat[stat.rindex(")") + 2:].split()[:3]
-            if int(pgrp) == pgid and state != "Z":
-                return True
-    return False
-
-
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     """Demo sites + local Airflow started by `newsmill airflow up`; stopped by `down` afterwards."""
@@ -182,7 +168,7 @@ def stack(tmp_path_factory):
             groups = list(cli.pids().values()) if (home / "newsmill-airflow.json").exists() else []
             down = cli("down")
             assert down.returncode == 0, down.stderr
-            assert [pgid for pgid in groups if _group_alive(pgid)] == []
+            assert [pgid for pgid in groups if processes.group_members(pgid)] == []
             assert alive_naming(str(tmp)) == []
             assert cli.ok("status").splitlines() == [f"no local Airflow runs from {home}"]
 
@@ -213,7 +199,7 @@ def test_up_down_up_on_the_same_home(stack) -> None:
     first = cli.pids()
     assert cli.ok("status").splitlines()[0].startswith("local Airflow runs at ")
     assert cli.ok("down").splitlines() == [f"local Airflow of {stack['home']} stopped"]
-    assert [name for name, pgid in first.items() if _group_alive(pgid)] == []
+    assert [name for name, pgid in first.items() if processes.group_members(pgid)] == []
     assert "Airflow UI and API: " in cli.ok("up")  # the duckdb pool exists this time
     assert set(cli.pids().values()).isdisjoint(first.values())
     pool = cli.client().pool("duckdb")
@@ -229,7 +215,7 @@ def test_up_after_the_processes_were_killed(stack) -> None:
     _wait("the killed processes to exit", lambda: not cli.ok("status").startswith("local Airflow runs at "),
           timeout=30, interval=0.5)
     assert "Airflow UI and API: " in cli.ok("up")
-    assert [name for name, pgid in killed.items() if _group_alive(pgid)] == []
+    assert [name for name, pgid in killed.items() if processes.group_members(pgid)] == []
     status = cli.ok("status").splitlines()
     assert status[0].startswith("local Airflow runs at ") and len(status) == 6, status
     assert all(line.endswith(" running") for line in status[2:]), status
@@ -259,23 +245,26 @@ def test_a_crashed_scheduler_is_restarted_by_its_keeper(stack) -> None:
     assert status[0].startswith("local Airflow runs at ") and all(line.endswith(" running") for line in status[2:])
 
 
+def _stat(pid: int | str) -> list[str] | None:
+    """The fields of /proc/PID/stat after the command name (state, ppid, pgrp, …); None once gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat[stat.rindex(")") + 2:].split()
+
+
 def _child(pid: int) -> int | None:
     """The (first) process whose parent is `pid`."""
     for proc in Path("/proc").iterdir():
-        if proc.name.isdigit():
-            try:
-                stat = (proc / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat[stat.rindex(")") + 2:].split()[1]) == pid:
-                return int(proc.name)
+        if proc.name.isdigit() and (fields := _stat(proc.name)) and int(fields[1]) == pid:
+            return int(proc.name)
     return None
 
 
 def _age(pid: int) -> float:
     """Seconds since process `pid` started."""
-    stat = Path(f"/proc/{pid}/stat").read_text()
-    started = int(stat[stat.rindex(")") + 2:].split()[19]) / os.sysconf("SC_CLK_TCK")
+    started = int(_stat(pid)[19]) / os.sysconf("SC_CLK_TCK")  # type: ignore[index]
     return float(Path("/proc/uptime").read_text().split()[0]) - started
 
 

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from newsmill import processes
-from newsmill.local_airflow import keeper
+from newsmill.local_airflow import keeper, supervisor
 
 # Records each start in `starts`, each SIGTERM in `terms`; exits with `code` after `seconds` (or on
 # SIGTERM, as Airflow's processes shut down).
@@ -103,3 +103,15 @@ def test_stopping_the_group_stops_the_child_once_and_the_keeper(tmp_path: Path) 
     assert _lines(tmp_path / "terms") == ["SIGTERM"]  # once: the keeper does not signal it again
     assert _lines(tmp_path / "starts") == ["started"]  # and does not start it again
     assert out == ""
+
+
+def test_an_airflow_process_that_fails_to_start_is_reported_by_its_own_last_line(tmp_path: Path) -> None:
+    """`up` names why a process did not start by its log's last line: Airflow's, not its keeper's."""
+    home = tmp_path / "airflow"
+    env = supervisor.airflow_env(home, tmp_path, supervisor.free_port())
+    started = supervisor._spawn("scheduler", ["no-such-command"], env, home)
+    assert started.wait(timeout=120) == 2  # argparse's exit status, passed on: not restarted
+    log = home / "logs" / "newsmill-scheduler.log"
+    assert "newsmill keeper: scheduler exited with 2 " in log.read_text()
+    hint = supervisor._log_hint(log)
+    assert "invalid choice: 'no-such-command'" in hint and "keeper" not in hint, hint
