@@ -8,6 +8,7 @@ the run directory, each atomically, so a reader sees a whole file or none. The w
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
@@ -20,6 +21,8 @@ from newsmill.runfiles import CrawlRow, ExtractError
 from transforms.page import Page, process_page, warm_worker
 from transforms.pool import WorkerPool
 from transforms.spool import ParquetSpool
+
+ALONE = 2  # the attempt of a page lost in two crashes: it runs with nothing else in the pool
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,9 @@ class PageBatch:
     shares one pool over its days); else the batch starts its own and stops it when done. A page
     still being extracted after the pool's time limit (`transforms.pool.CALL_SECONDS`) becomes an
     error. If a worker dies (a parser crash), the pages it took down get one more try in a fresh
-    pool; pages lost in a second crash become errors, so one bad page never sinks nor holds the run.
+    pool. Pages lost in a second crash are run again one at a time, nothing else in the pool, and
+    only one that takes its worker down alone becomes an error: one bad page neither sinks the run
+    nor takes other pages with it.
     """
 
     def __init__(
@@ -84,6 +89,7 @@ class PageBatch:
         workers: int | None = None,
         progress: Callable[[int, int], None] | None = None,
         pool: WorkerPool | None = None,
+        work: Callable[[Page], tuple[dict, list[dict]] | str] = process_page,
     ) -> None:
         self.run_dir = Path(run_dir).resolve()
         self.languages = dict(languages)
@@ -91,7 +97,10 @@ class PageBatch:
         self.pool = pool or WorkerPool(workers)
         self._owns_pool = pool is None
         self._done: SimpleQueue[tuple[Future, Page, int, int]] = SimpleQueue()
-        self._futures: set[Future] = set()
+        self._futures: dict[Future, int] = {}  # in the pool: the page's attempt
+        self._suspects: deque[tuple[Page, int]] = deque()  # lost in two crashes: each to run alone
+        self._held: deque[tuple[Page, int, int]] = deque()  # fed while suspects run alone
+        self._work = work
         self._latest: dict[str, int] = {}  # url -> sequence number of its last row fed
         self._articles = ParquetSpool(self.run_dir / layout.ARTICLES, runfiles.ARTICLES_SCHEMA)
         self._removed = ParquetSpool(self.run_dir / layout.REMOVED, runfiles.REMOVED_SCHEMA)
@@ -110,8 +119,8 @@ class PageBatch:
 
     @property
     def pending(self) -> int:
-        """Pages submitted and not finished yet."""
-        return len(self._futures)
+        """Pages fed and not finished yet."""
+        return len(self._futures) + len(self._suspects) + len(self._held)
 
     def start(self) -> PageBatch:
         """Start the workers now and let each load its models, e.g. while the crawl reads listings
@@ -151,7 +160,7 @@ class PageBatch:
 
     def finish(self) -> ExtractResult:
         """Wait for every page fed, complete the three files atomically, stop an own pool."""
-        while self._futures:
+        while self.pending:
             self._collect(block=True)
         if self._owns_pool:
             self.pool.close()
@@ -176,6 +185,8 @@ class PageBatch:
         for future in self._futures:
             future.cancel()
         self._futures.clear()
+        self._suspects.clear()
+        self._held.clear()
         if self._owns_pool:
             self.pool.close()
         if not self._complete:
@@ -183,27 +194,49 @@ class PageBatch:
             self._removed.discard()
 
     def _submit(self, page: Page, seq: int, attempt: int) -> None:
-        future = self.pool.submit(process_page, page)
-        self._futures.add(future)
+        if self._suspects or ALONE in self._futures.values():
+            self._held.append((page, seq, attempt))  # suspects run with nothing else in the pool
+            return
+        self._start(page, seq, attempt)
+
+    def _start(self, page: Page, seq: int, attempt: int) -> None:
+        future = self.pool.submit(self._work, page)
+        self._futures[future] = attempt
         future.add_done_callback(lambda f: self._done.put((f, page, seq, attempt)))
 
+    def _advance(self) -> None:
+        """Once the pool is idle, start the next suspect alone; after the last, the pages held."""
+        if self._futures:
+            return
+        if self._suspects:
+            self._start(*self._suspects.popleft(), attempt=ALONE)
+            return
+        while self._held:
+            self._start(*self._held.popleft())
+
     def _collect(self, block: bool) -> None:
+        self._advance()
         while self._futures:
             try:
                 future, page, seq, attempt = self._done.get(block=block)
             except Empty:
                 return
             block = False
-            self._futures.discard(future)
+            self._futures.pop(future, None)
             try:
                 outcome = future.result()
             except BrokenProcessPool:
                 if attempt == 0:
                     self._submit(page, seq, attempt=1)  # a fresh pool gives it one more try
                     continue
+                if attempt == 1:
+                    self._suspects.append((page, seq))  # then a try alone, so it takes no other down
+                    self._advance()
+                    continue
                 outcome = "worker process died while extracting this page"
             except Exception as exc:  # noqa: BLE001 - a failing page is reported, not raised
                 outcome = f"{type(exc).__name__}: {exc}"
+            self._advance()
             if self._latest.get(page.url) != seq:
                 continue  # a later row of the same URL was fed: its outcome is the one kept
             self._finished += 1

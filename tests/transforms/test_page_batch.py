@@ -1,6 +1,8 @@
-"""PageBatch: pages extracted as the crawl log grows give extract_run's files."""
+"""PageBatch: pages extracted as the crawl log grows give extract_run's files, and a page that
+kills its worker costs no other page."""
 
 import json
+import os
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,6 +13,8 @@ from test_batch import FIXTURES, crawl_row, make_run, write_warc
 from newsmill import layout
 from newsmill.runfiles import CrawlLogReader, CrawlRow
 from transforms.batch import PageBatch, extract_run
+from transforms.page import process_page
+from transforms.pool import WorkerPool
 
 
 def _rows(run_dir: Path) -> list[CrawlRow]:
@@ -133,3 +137,27 @@ def test_a_url_fed_again_after_its_row_was_written_keeps_only_the_new_outcome(tm
     assert [(r["url"], r["reason"]) for r in removed] == [(x, "foreign_language")] * 2
     assert (result.articles, result.removed) == (1, 2)
     assert [e["url"] for e in _files(run_dir)[2]] == [y]
+
+
+def crash_on_marked(page):
+    """A page whose extraction kills its worker, as a parser crash would; others as usual."""
+    if "crash" in page.url:
+        os._exit(70)
+    return process_page(page)
+
+
+def test_a_page_that_kills_its_worker_takes_no_other_page_with_it(tmp_path: Path):
+    """Crashing twice with pages queued behind it, then alone: only that page is an error."""
+    warc = tmp_path / "w.warc.gz"
+    offsets = write_warc(warc, {"a": (FIXTURES / "article.html").read_bytes()})
+    run_dir = tmp_path / "data" / "runs" / "d1"
+    run_dir.mkdir(parents=True)
+    urls = ["https://coast.test/crash", *(f"https://coast.test/{n}" for n in range(6))]
+    with WorkerPool(1) as pool, PageBatch(run_dir, {"coast": "en"}, pool=pool, work=crash_on_marked) as batch:
+        for url in urls:
+            batch.feed(crawl_row(url, warc, offsets["a"]))
+        result = batch.finish()
+    assert (result.articles, result.errors) == (6, 1)
+    articles, _removed, errors = _files(run_dir)
+    assert [a["url"] for a in articles] == sorted(urls[1:])
+    assert errors == [{"source": "coast", "url": urls[0], "error": "worker process died while extracting this page"}]
