@@ -117,7 +117,8 @@ def status(home: Path) -> None:
         click.echo(f"  warehouse      {recorded.newsmill.warehouse}  (config {recorded.newsmill.config})")
     for name, pid in recorded.pids.items():
         if recorded.leaders.get(name):
-            what = "running"
+            restarted = supervisor.restarts(recorded.home, name, recorded.started_at) if recorded.started_at else 0
+            what = f"running (restarted {restarted}x after a crash; see its log)" if restarted else "running"
         elif recorded.groups.get(name):
             what = "exited; processes it started still run"
         else:

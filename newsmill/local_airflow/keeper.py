@@ -32,6 +32,7 @@ from newsmill import processes
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 SAYS = "newsmill keeper:"  # begins what the keeper writes into its process's log, after a time
+RESTART = "restarting it in"  # in each line announcing a restart (supervisor.restarts counts them)
 CLEAR_SECONDS = 2.0  # for what a crashed child left to stop on SIGTERM, before SIGKILL
 
 
@@ -71,7 +72,7 @@ class Keeper:
                          "not restarting it")
                 return code if code > 0 else 1
             restarts.append(now)
-            self.say(f"exited with {code} after {now - started:.0f} s; restarting it in {self.delay:.0f} s")
+            self.say(f"exited with {code} after {now - started:.0f} s; {RESTART} {self.delay:.0f} s")
             self.clear_group()
             deadline = time.monotonic() + self.delay
             while not self.stopping and time.monotonic() < deadline:

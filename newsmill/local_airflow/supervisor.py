@@ -242,6 +242,7 @@ class Recorded:
     workers: dict[str, str] = field(default_factory=dict)  # distributed stack: each one's data folder
     leaders: dict[str, bool] = field(default_factory=dict)  # the recorded airflow process runs
     groups: dict[str, bool] = field(default_factory=dict)  # something of its process group runs
+    started_at: datetime | None = None
 
     @property
     def running(self) -> bool:
@@ -302,10 +303,29 @@ def status(home: Path) -> Recorded:
         services=dict(state.get("services") or {}),
         service_ports=services.Ports(**state["service_ports"]) if state.get("service_ports") else None,
         workers=dict(state.get("workers") or {}),
+        started_at=_timestamp(state.get("started_at")),
         leaders={name: leader == "airflow" for name, leader in leaders.items()},
         # a reused pid leads someone else's group, which is none of ours
         groups={name: leaders[name] != "other" and _group_alive(pid) for name, pid in pids.items()},
     )
+
+
+def _timestamp(text: object) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(text))
+    except ValueError:
+        return None
+
+
+def restarts(home: Path, name: str, since: datetime) -> int:
+    """How often process `name`'s keeper restarted it since `since` (its log says each time)."""
+    try:
+        lines = (Path(home) / "logs" / f"newsmill-{name}.log").read_text(errors="replace").splitlines()
+    except OSError:
+        return 0
+    said = [line.split(" ", 1)[0] for line in lines
+            if f"{keeper.SAYS} {name} " in line and f"; {keeper.RESTART} " in line]
+    return sum(1 for stamp in map(_timestamp, said) if stamp and stamp >= since)
 
 
 @dataclass

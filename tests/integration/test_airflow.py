@@ -242,7 +242,10 @@ def test_a_crashed_scheduler_is_restarted_by_its_keeper(stack) -> None:
     assert log.count("; restarting it in 5 s") == 1
     assert cli.pids()["scheduler"] == keeper and _child(keeper) == restarted
     status = cli.ok("status").splitlines()
-    assert status[0].startswith("local Airflow runs at ") and all(line.endswith(" running") for line in status[2:])
+    assert status[0].startswith("local Airflow runs at ")
+    shown = {line.split()[0]: line for line in status[2:]}
+    assert shown.pop("scheduler").endswith(" running (restarted 1x after a crash; see its log)")
+    assert all(line.endswith(" running") for line in shown.values()), shown
 
 
 def _stat(pid: int | str) -> list[str] | None:

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from newsmill import processes
@@ -56,6 +57,7 @@ def _lines(path: Path) -> list[str]:
 
 
 def test_a_crashed_child_is_restarted_until_the_limit(tmp_path: Path) -> None:
+    began = datetime.now(UTC).replace(microsecond=0)  # the keeper's stamps are whole seconds
     kept = _keep(tmp_path, 0.5, 3, "--min-uptime", "0.3", "--delay", "0.1", "--max-restarts", "2")
     out, _ = kept.communicate(timeout=30)
     assert kept.returncode == 3
@@ -65,6 +67,12 @@ def test_a_crashed_child_is_restarted_until_the_limit(tmp_path: Path) -> None:
         "scheduler exited with 3"] * 3, said
     assert [line.endswith("restarting it in 0 s") for line in said] == [True, True, False], said
     assert said[-1].endswith("exited with 3 after 2 restarts within 600 s; not restarting it")
+    # what `newsmill airflow status` counts: the restarts since `up`, from the process's log
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "logs" / "newsmill-scheduler.log").write_text("earlier output\n" + out)
+    assert supervisor.restarts(tmp_path, "scheduler", began) == 2
+    assert supervisor.restarts(tmp_path, "scheduler", datetime.now(UTC) + timedelta(seconds=1)) == 0
+    assert supervisor.restarts(tmp_path, "triggerer", began) == 0
 
 
 def test_what_a_crashed_child_left_in_the_group_is_stopped_before_the_restart(tmp_path: Path) -> None:
