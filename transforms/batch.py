@@ -215,8 +215,10 @@ class PageBatch:
             self._start(*self._held.popleft())
 
     def _collect(self, block: bool) -> None:
-        self._advance()
-        while self._futures:
+        while True:
+            self._advance()
+            if not self._futures:
+                return
             try:
                 future, page, seq, attempt = self._done.get(block=block)
             except Empty:
@@ -231,12 +233,10 @@ class PageBatch:
                     continue
                 if attempt == 1:
                     self._suspects.append((page, seq))  # then a try alone, so it takes no other down
-                    self._advance()
                     continue
                 outcome = "worker process died while extracting this page"
             except Exception as exc:  # noqa: BLE001 - a failing page is reported, not raised
                 outcome = f"{type(exc).__name__}: {exc}"
-            self._advance()
             if self._latest.get(page.url) != seq:
                 continue  # a later row of the same URL was fed: its outcome is the one kept
             self._finished += 1

@@ -85,12 +85,13 @@ class WorkerPool:
         if self._executor is None:
             self._executor = self._new()
         self._served += 1
+        call = (_call_within, self.call_seconds, self.hard_grace, fn, *args)
         try:
-            return self._executor.submit(_call_within, self.call_seconds, self.hard_grace, fn, *args)
+            return self._executor.submit(*call)
         except BrokenProcessPool:  # broken by a crash whose pages are not collected yet
             self._executor.shutdown(wait=False, cancel_futures=True)
             self._executor = self._new()
-            return self._executor.submit(_call_within, self.call_seconds, self.hard_grace, fn, *args)
+            return self._executor.submit(*call)
 
     def recycle_if_worn(self) -> None:
         """Between runs, with nothing pending: stop workers that served `RECYCLE_AFTER` pages each;
